@@ -1,0 +1,1 @@
+"""The server: FastAPI app, authentication, ingestion, storage (psycopg 3)."""

@@ -1,0 +1,94 @@
+"""The FastAPI application factory: ``create_app(settings)`` wires routers and lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from ingest import maintenance
+from ingest.api.limits import BodyLimit
+from ingest.api.routes import health, ingest
+from ingest.api.state import AppState
+from ingest.db import migrate, pool
+from ingest.db.backend import BackendInfo
+from ingest.errors import IngestError
+from ingest.ratelimit import TokenBuckets
+from ingest.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+# Partitions are created days ahead, so hourly upkeep leaves ample margin.
+_MAINTENANCE_INTERVAL_S = 3600.0
+
+
+def create_app(settings: ServerSettings) -> FastAPI:
+    """Build the API for ``settings`` (which must name a database URL)."""
+    if settings.database_url is None:
+        raise IngestError(
+            "create_app needs settings.database_url (the CLI starts the "
+            "embedded PostgreSQL and passes its URL)"
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        info = await asyncio.to_thread(_prepare_database, settings)
+        db_pool = pool.open_pool(str(settings.database_url), settings.pool_size)
+        await db_pool.open(wait=True, timeout=30.0)
+        app.state.wearmon = AppState(
+            settings=settings,
+            pool=db_pool,
+            backend=info,
+            limiter=TokenBuckets(settings.gateway_rate_per_s, settings.gateway_burst),
+        )
+        upkeep = asyncio.create_task(_maintain(settings, info), name="wearmon-maintenance")
+        try:
+            yield
+        finally:
+            upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await upkeep
+            await db_pool.close()
+
+    app = FastAPI(
+        title="wearmon API",
+        version="1",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(ingest.router)
+    app.include_router(api)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _prepare_database(settings: ServerSettings) -> BackendInfo:
+    with pool.connect(str(settings.database_url)) as conn:
+        info, applied = migrate.upgrade(conn)
+        if applied:
+            log.info("database schema upgraded: %s", applied)
+        maintenance.run_once(conn, info, settings, dt.datetime.now(dt.UTC))
+    return info
+
+
+async def _maintain(settings: ServerSettings, info: BackendInfo) -> None:
+    while True:
+        await asyncio.sleep(_MAINTENANCE_INTERVAL_S)
+        try:
+            await asyncio.to_thread(_upkeep, settings, info)
+        except Exception:
+            log.exception("storage maintenance failed; retrying in an hour")
+
+
+def _upkeep(settings: ServerSettings, info: BackendInfo) -> None:
+    with pool.connect(str(settings.database_url)) as conn:
+        maintenance.run_once(conn, info, settings, dt.datetime.now(dt.UTC))

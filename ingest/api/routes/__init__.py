@@ -1,0 +1,1 @@
+"""One router per resource; ``ingest.api.app`` only wires them."""

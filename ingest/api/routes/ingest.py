@@ -1,0 +1,101 @@
+"""Gateway-facing routes: batches of readings and heartbeats."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Request, status
+
+from ingest.api.deps import ConnDep, GatewayDep, StateDep
+from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
+from ingest.ingestion import (
+    BatchInput,
+    Forbidden,
+    IdempotencyConflict,
+    ReadingInput,
+    ingest_batch,
+)
+from ingest.storage.gateways import record_heartbeat
+from ingest.validation import TimeWindow
+
+router = APIRouter(prefix="/ingest", tags=["ingest"])
+
+_KEY_MAX = 200
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResultOut,
+    responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
+    summary="Store a gateway's batch of readings exactly once",
+)
+async def post_batch(
+    batch: BatchIn,
+    request: Request,
+    gateway: GatewayDep,
+    state: StateDep,
+    conn: ConnDep,
+    idempotency_key: Annotated[str, Header(min_length=1, max_length=_KEY_MAX)],
+) -> BatchResultOut:
+    settings = state.settings
+    if len(batch.readings) > settings.max_readings_per_batch:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"readings: {len(batch.readings)} readings exceed the limit of "
+            f"{settings.max_readings_per_batch} per batch; split the batch",
+        )
+    window = TimeWindow(
+        dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
+    )
+    body_sha = hashlib.sha256(await request.body()).digest()
+    try:
+        outcome = await ingest_batch(
+            conn,
+            gateway=gateway,
+            batch=_as_input(batch),
+            idempotency_key=idempotency_key,
+            body_sha256=body_sha,
+            window=window,
+            app_rollup=state.backend.app_rollup,
+        )
+    except Forbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except IdempotencyConflict as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return BatchResultOut(
+        accepted=outcome.accepted,
+        duplicates=outcome.duplicates,
+        rejected=[
+            RejectionOut(index=r.index, field=r.field, reason=r.reason) for r in outcome.rejected
+        ],
+    )
+
+
+@router.post(
+    "/heartbeat",
+    response_model=OkOut,
+    responses={401: {}, 403: {}, 429: {}},
+    summary="Record a gateway heartbeat",
+)
+async def post_heartbeat(heartbeat: HeartbeatIn, gateway: GatewayDep, conn: ConnDep) -> OkOut:
+    if heartbeat.gateway_id != str(gateway.gateway_id):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "gateway_id does not match this gateway's credential"
+        )
+    await record_heartbeat(conn, gateway.gateway_id, heartbeat.model_dump(mode="json"))
+    await conn.commit()
+    return OkOut()
+
+
+def _as_input(batch: BatchIn) -> BatchInput:
+    return BatchInput(
+        gateway_id=batch.gateway_id,
+        sequence=batch.sequence,
+        sent_at=batch.sent_at,
+        readings=[
+            ReadingInput(r.device_id, r.metric, r.measured_at, r.value, r.unit, r.flags)
+            for r in batch.readings
+        ],
+    )

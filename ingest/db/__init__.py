@@ -1,0 +1,1 @@
+"""Database access: connection resolution, embedded server, backend detection, migrations."""

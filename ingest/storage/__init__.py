@@ -1,0 +1,1 @@
+"""SQL for each table family; functions take a connection, never open one themselves."""

@@ -1,0 +1,159 @@
+"""Enrolment of participants, devices and gateways (admin operations, audited)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import psycopg
+
+from ingest.errors import IngestError
+from ingest.storage.audit import AuditEntry, write_audit
+from ingest.storage.gateways import token_digest
+
+# privacy.md "Authentication": one 256-bit random token per gateway.
+_TOKEN_BYTES = 32
+
+
+class EnrolmentError(IngestError):
+    """An enrolment request names something that does not exist or conflicts."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantIdentity:
+    """Identifying fields; stored apart from the pseudonymous participant record."""
+
+    full_name: str
+    birth_year: int
+    sex: str
+    district: str
+    phone: str | None = None
+
+
+def enroll_participant(
+    conn: psycopg.Connection[tuple[object, ...]],
+    *,
+    study_id: str,
+    identity: ParticipantIdentity,
+    time_zone: str,
+    actor: str,
+) -> uuid.UUID:
+    """Create the study if new, the participant and their identity; return the id."""
+    participant_id = uuid.uuid4()
+    with conn.transaction():
+        conn.execute(
+            "INSERT INTO studies (study_id) VALUES (%s) ON CONFLICT DO NOTHING", (study_id,)
+        )
+        conn.execute(
+            "INSERT INTO participants (participant_id, study_id, time_zone) VALUES (%s, %s, %s)",
+            (participant_id, study_id, time_zone),
+        )
+        conn.execute(
+            "INSERT INTO participant_identity (participant_id, full_name, phone, birth_year,"
+            " sex, district) VALUES (%s, %s, %s, %s, %s, %s)",
+            (
+                participant_id,
+                identity.full_name,
+                identity.phone,
+                identity.birth_year,
+                identity.sex,
+                identity.district,
+            ),
+        )
+        write_audit(
+            conn,
+            AuditEntry(
+                actor,
+                "admin",
+                "enroll",
+                "participant",
+                "success",
+                subjects=[participant_id],
+                details={"study": study_id},
+            ),
+        )
+    return participant_id
+
+
+def enroll_device(
+    conn: psycopg.Connection[tuple[object, ...]],
+    *,
+    participant_id: uuid.UUID,
+    kind: str,
+    address: str | None,
+    model: str | None,
+    serial: str | None,
+    actor: str,
+) -> uuid.UUID:
+    """Bind a new device to an enrolled participant; return the device id."""
+    device_id = uuid.uuid4()
+    with conn.transaction():
+        _require_participant(conn, participant_id)
+        conn.execute(
+            "INSERT INTO devices (device_id, participant_id, kind, ble_address, model, serial)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (device_id, participant_id, kind, address, model, serial),
+        )
+        write_audit(
+            conn,
+            AuditEntry(
+                actor,
+                "admin",
+                "enroll",
+                "device",
+                "success",
+                subjects=[participant_id],
+                details={"device_id": str(device_id), "kind": kind},
+            ),
+        )
+    return device_id
+
+
+def enroll_gateway(
+    conn: psycopg.Connection[tuple[object, ...]],
+    *,
+    participant_ids: Sequence[uuid.UUID],
+    actor: str,
+) -> tuple[uuid.UUID, str]:
+    """Create a gateway bound to participants; return its id and its token (shown once)."""
+    gateway_id = uuid.uuid4()
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+    with conn.transaction():
+        for pid in participant_ids:
+            _require_participant(conn, pid)
+        conn.execute(
+            "INSERT INTO gateways (gateway_id, token_sha256) VALUES (%s, %s)",
+            (gateway_id, token_digest(token)),
+        )
+        for pid in participant_ids:
+            conn.execute(
+                "INSERT INTO gateway_participants (gateway_id, participant_id) VALUES (%s, %s)",
+                (gateway_id, pid),
+            )
+        write_audit(
+            conn,
+            AuditEntry(
+                actor,
+                "admin",
+                "enroll",
+                "gateway",
+                "success",
+                subjects=list(participant_ids),
+                details={"gateway_id": str(gateway_id)},
+            ),
+        )
+    return gateway_id, token
+
+
+def _require_participant(conn: psycopg.Connection[tuple[object, ...]], pid: uuid.UUID) -> None:
+    row = conn.execute(
+        "SELECT consent_status FROM participants WHERE participant_id = %s", (pid,)
+    ).fetchone()
+    if row is None:
+        raise EnrolmentError(
+            f"participant {pid} is not enrolled; enrol them first (wearmon enroll participant)"
+        )
+    if row[0] != "consented":
+        raise EnrolmentError(f"participant {pid} has withdrawn consent; nothing can be bound")

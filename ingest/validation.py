@@ -1,0 +1,148 @@
+"""Per-reading validation rules (privacy.md "Ingestion hygiene"), pure and tested directly.
+
+Structural problems (wrong JSON types, unknown fields) are the schema's job and fail the
+whole request with 422. The rules here judge one reading at a time, so that one bad
+reading is rejected alone, with its index, field and reason, and the good ones are stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+from ingest.flags import FLAG_BITS
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRule:
+    """Unit and plausible range of one metric."""
+
+    unit: str
+    low: float
+    high: float
+    censorable: bool = False
+
+
+# privacy.md "Ingestion hygiene": plausibility HR 20-250 bpm, RR 200-3000 ms, CGM 40-400
+# mg/dL (sensor LOW/HIGH stored as censored values, not numbers). Battery Level is a
+# percentage 0-100 (Bluetooth SIG Battery Level 0x2A19). Units are UCUM (privacy.md
+# "Interoperability": /min for heart rate).
+METRICS: Final[dict[str, MetricRule]] = {
+    "heart_rate": MetricRule("/min", 20.0, 250.0),
+    "rr_interval": MetricRule("ms", 200.0, 3000.0),
+    "glucose": MetricRule("mg/dL", 40.0, 400.0, censorable=True),
+    "battery": MetricRule("%", 0.0, 100.0),
+}
+_CENSORED_FLAGS: Final = frozenset({"censored_low", "censored_high"})
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """The accepted range of measurement times for readings received at ``now``."""
+
+    now: dt.datetime
+    future_tolerance_s: float
+    buffer_window_days: float
+
+    @property
+    def latest(self) -> dt.datetime:
+        return self.now + dt.timedelta(seconds=self.future_tolerance_s)
+
+    @property
+    def earliest(self) -> dt.datetime:
+        return self.now - dt.timedelta(days=self.buffer_window_days)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """Why one reading of a batch was not stored."""
+
+    index: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ValidReading:
+    """A reading that passed every rule, ready to store."""
+
+    device_id: uuid.UUID
+    metric: str
+    measured_at: dt.datetime
+    value: float | None
+    unit: str
+    flags: tuple[str, ...]
+
+
+def check_reading(
+    index: int,
+    *,
+    device_id: str,
+    metric: str,
+    measured_at: dt.datetime,
+    value: float | None,
+    unit: str,
+    flags: list[str],
+    window: TimeWindow,
+) -> ValidReading | Rejection:
+    """Apply every per-reading rule; the first rule that fails names the field and reason."""
+    try:
+        device = uuid.UUID(device_id)
+    except ValueError:
+        return Rejection(index, "device_id", f"{device_id!r} is not a UUID device id")
+    rule = METRICS.get(metric)
+    if rule is None:
+        return Rejection(index, "metric", f"unknown metric {metric!r}; known: {sorted(METRICS)}")
+    if unit != rule.unit:
+        return Rejection(index, "unit", f"{metric} must be sent in {rule.unit!r}, got {unit!r}")
+    unknown = [f for f in flags if f not in FLAG_BITS]
+    if unknown:
+        return Rejection(index, "flags", f"unknown flags {unknown}; known: {list(FLAG_BITS)}")
+    problem = _time_problem(measured_at, window)
+    if problem is not None:
+        return Rejection(index, "measured_at", problem)
+    problem = _value_problem(metric, rule, value, flags)
+    if problem is not None:
+        return Rejection(index, "value", problem)
+    return ValidReading(device, metric, measured_at, value, unit, tuple(flags))
+
+
+def _time_problem(measured_at: dt.datetime, window: TimeWindow) -> str | None:
+    if measured_at.tzinfo is None or measured_at.utcoffset() is None:
+        return "timestamp has no time zone; send ISO 8601 with an offset, e.g. ...Z"
+    if measured_at > window.latest:
+        return (
+            f"{measured_at.isoformat()} is more than {window.future_tolerance_s:g} s in the "
+            "future; check the gateway clock"
+        )
+    if measured_at < window.earliest:
+        return (
+            f"{measured_at.isoformat()} is older than the {window.buffer_window_days:g}-day "
+            "gateway buffer window"
+        )
+    return None
+
+
+def _value_problem(
+    metric: str, rule: MetricRule, value: float | None, flags: list[str]
+) -> str | None:
+    censored = _CENSORED_FLAGS.intersection(flags)
+    if censored:
+        if not rule.censorable:
+            return f"{metric} cannot be censored (flags {sorted(censored)})"
+        if len(censored) > 1:
+            return "a reading cannot be both censored_low and censored_high"
+        if value is not None:
+            return "a censored reading carries no number: send value null"
+        return None
+    if value is None:
+        return f"{metric} needs a number (null is only allowed with a censored flag)"
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if not rule.low <= value <= rule.high:
+        hint = "; send sensor LOW/HIGH as censored_low/censored_high" if rule.censorable else ""
+        return f"{value:g} {rule.unit} is outside the plausible {rule.low:g}-{rule.high:g}{hint}"
+    return None

@@ -1,0 +1,1 @@
+"""Virtual wearables: seeded physiology models and simulated BLE peripherals (Bumble)."""

@@ -1,0 +1,116 @@
+"""Fixtures for the server: a real uvicorn serving ``create_app`` on a fresh database."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+import uvicorn
+
+from ingest.api.app import create_app
+from ingest.settings import ServerSettings
+from ingest.storage.enrolment import (
+    ParticipantIdentity,
+    enroll_device,
+    enroll_gateway,
+    enroll_participant,
+)
+
+
+@dataclass(frozen=True)
+class Home:
+    """One enrolled participant with an HR sensor and a CGM, served by one gateway."""
+
+    participant_id: uuid.UUID
+    hr_device: uuid.UUID
+    cgm_device: uuid.UUID
+    gateway_id: uuid.UUID
+    token: str
+
+
+def enroll_home(url: str, name: str = "Kim Young-ja") -> Home:
+    with psycopg.connect(url) as conn:
+        pid = enroll_participant(
+            conn,
+            study_id="seoul-pilot",
+            identity=ParticipantIdentity(name, 1946, "F", "Mapo-gu", "010-0000-0000"),
+            time_zone="Asia/Seoul",
+            actor="test",
+        )
+        hr = enroll_device(
+            conn,
+            participant_id=pid,
+            kind="hr",
+            address="F0:00:00:00:00:01",
+            model="HRM",
+            serial="S1",
+            actor="test",
+        )
+        cgm = enroll_device(
+            conn,
+            participant_id=pid,
+            kind="cgm",
+            address="F0:00:00:00:00:02",
+            model="CGM",
+            serial="S2",
+            actor="test",
+        )
+        gid, token = enroll_gateway(conn, participant_ids=[pid], actor="test")
+    return Home(pid, hr, cgm, gid, token)
+
+
+@pytest.fixture
+def home(db_url: str) -> Home:
+    return enroll_home(db_url)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # run in a thread: leave signals alone
+        pass
+
+
+def serve_in_thread(settings: ServerSettings) -> Iterator[str]:
+    """Run the real app under uvicorn in a thread; yield its base URL; stop it after."""
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+    )
+    server = _Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def make_settings(db_url: str, **overrides: object) -> ServerSettings:
+    return ServerSettings(database_url=db_url, port=_free_port(), **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def api(db_url: str) -> Iterator[str]:
+    """Base URL of a running API on a fresh database."""
+    yield from serve_in_thread(make_settings(db_url))

@@ -1,0 +1,116 @@
+"""``wearmon enroll`` and ``wearmon db upgrade`` from the command line, with --json."""
+
+from __future__ import annotations
+
+import json
+
+import psycopg
+import pytest
+
+from wearmon.cli import main
+
+pytestmark = pytest.mark.db
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
+    assert main(list(argv)) == 0
+    out: dict[str, str] = json.loads(capsys.readouterr().out)
+    return out
+
+
+def test_enrolment_prints_ids_and_a_token_whose_hash_only_is_stored(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ("--database-url", db_url, "--json")
+    pid = run(
+        capsys,
+        "enroll",
+        "participant",
+        "--study",
+        "seoul-pilot",
+        "--name",
+        "Lee Soon-ja",
+        "--birth-year",
+        "1944",
+        "--sex",
+        "F",
+        "--district",
+        "mapo",
+        *db,
+    )["participant_id"]
+    dev = run(
+        capsys,
+        "enroll",
+        "device",
+        "--participant",
+        pid,
+        "--kind",
+        "cgm",
+        "--address",
+        "F0:00:00:00:00:09",
+        *db,
+    )["device_id"]
+    gw = run(capsys, "enroll", "gateway", "--participant", pid, *db)
+    assert len(gw["token"]) >= 43  # 256 bits, base64url
+    with psycopg.connect(db_url) as conn:
+        district = conn.execute("SELECT district FROM participant_identity").fetchone()
+        device = conn.execute("SELECT participant_id::text, kind FROM devices").fetchone()
+        stored = conn.execute("SELECT token_sha256 FROM gateways").fetchone()
+        audited = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'enroll'").fetchone()
+    assert district == ("Mapo-gu",)
+    assert device == (pid, "cgm")
+    assert stored is not None
+    assert gw["token"].encode() not in bytes(stored[0])
+    assert audited == (3,)
+    assert dev
+
+
+def test_an_unknown_district_is_refused_with_the_list(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "enroll",
+                "participant",
+                "--study",
+                "s",
+                "--name",
+                "N",
+                "--birth-year",
+                "1950",
+                "--sex",
+                "M",
+                "--district",
+                "Atlantis",
+                "--database-url",
+                db_url,
+            ]
+        )
+    assert exit_info.value.code == 2
+    assert "Seoul's 25 gu" in capsys.readouterr().err
+
+
+def test_binding_to_an_unknown_participant_is_refused(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "enroll",
+                "device",
+                "--participant",
+                "00000000-0000-0000-0000-000000000000",
+                "--kind",
+                "hr",
+                "--database-url",
+                db_url,
+            ]
+        )
+    assert "is not enrolled" in capsys.readouterr().err
+
+
+def test_db_upgrade_twice_applies_nothing_the_second_time(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "db", "upgrade", "--database-url", db_url, "--json")["applied"] == []

@@ -1,0 +1,30 @@
+"""Flags and output shared by the subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def add_database_flags(parser: argparse.ArgumentParser) -> None:
+    """``--database-url`` or ``--data-dir`` (embedded PostgreSQL), as every command takes."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="PostgreSQL URL (default: $DATABASE_URL, else the embedded server)",
+    )
+    group.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="embedded PostgreSQL data directory (default: the user data dir; "
+        "/tmp/wearmon-data as root)",
+    )
+
+
+def emit(args: argparse.Namespace, payload: dict[str, object], human: str) -> None:
+    """Print JSON with --json, else one human line."""
+    sys.stdout.write((json.dumps(payload) if getattr(args, "json", False) else human) + "\n")

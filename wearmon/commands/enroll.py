@@ -1,0 +1,116 @@
+"""``wearmon enroll participant|device|gateway``: enrolment from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import uuid
+from typing import Any
+
+from ingest.db import migrate, pool
+from ingest.districts import SEOUL_GU, canonical_district
+from ingest.storage.enrolment import (
+    ParticipantIdentity,
+    enroll_device,
+    enroll_gateway,
+    enroll_participant,
+)
+from wearmon.commands.common import add_database_flags, emit
+from wearmon.database import database_url
+from wearmon.errors import UsageError
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("enroll", help="enrol participants, devices and gateways")
+    esub = parser.add_subparsers(dest="enroll_command", required=True, metavar="WHAT")
+
+    p = esub.add_parser("participant", help="enrol a participant (prints participant_id)")
+    p.add_argument("--study", required=True, help="study id, e.g. seoul-pilot")
+    p.add_argument("--name", required=True, help="full name (kept apart from the pseudonym)")
+    p.add_argument("--birth-year", required=True, type=int, help="e.g. 1948")
+    p.add_argument("--sex", required=True, choices=["F", "M"])
+    p.add_argument("--district", required=True, help="Seoul gu, e.g. Mapo-gu")
+    p.add_argument("--phone", help="contact phone number")
+    p.add_argument("--time-zone", default="Asia/Seoul", help="IANA zone (default Asia/Seoul)")
+    p.set_defaults(run=run_participant)
+
+    d = esub.add_parser("device", help="bind a wearable to a participant (prints device_id)")
+    d.add_argument("--participant", required=True, type=_uuid, help="participant_id")
+    d.add_argument("--kind", required=True, choices=["hr", "cgm"])
+    d.add_argument("--address", help="BLE address, e.g. F0:12:34:56:78:9A")
+    d.add_argument("--model", help="device model")
+    d.add_argument("--serial", help="device serial number")
+    d.set_defaults(run=run_device)
+
+    g = esub.add_parser("gateway", help="create a home gateway credential (prints the token once)")
+    g.add_argument(
+        "--participant",
+        required=True,
+        type=_uuid,
+        action="append",
+        help="participant_id served by this gateway (repeat for several)",
+    )
+    g.set_defaults(run=run_gateway)
+
+    for sp in (p, d, g):
+        add_database_flags(sp)
+        sp.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an id (a UUID as printed at enrolment)"
+        ) from None
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def run_participant(args: argparse.Namespace) -> int:
+    district = canonical_district(args.district)
+    if district is None:
+        raise UsageError(
+            f"--district {args.district!r} is not one of Seoul's 25 gu: {', '.join(SEOUL_GU)}"
+        )
+    if not 1900 <= args.birth_year <= 2100:
+        raise UsageError(f"--birth-year {args.birth_year} is not a plausible year (1900-2100)")
+    identity = ParticipantIdentity(args.name, args.birth_year, args.sex, district, args.phone)
+    with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
+        migrate.upgrade(conn)
+        pid = enroll_participant(
+            conn, study_id=args.study, identity=identity, time_zone=args.time_zone, actor=_actor()
+        )
+    emit(args, {"participant_id": str(pid)}, f"participant_id {pid}")
+    return 0
+
+
+def run_device(args: argparse.Namespace) -> int:
+    with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
+        migrate.upgrade(conn)
+        did = enroll_device(
+            conn,
+            participant_id=args.participant,
+            kind=args.kind,
+            address=args.address,
+            model=args.model,
+            serial=args.serial,
+            actor=_actor(),
+        )
+    emit(args, {"device_id": str(did)}, f"device_id {did}")
+    return 0
+
+
+def run_gateway(args: argparse.Namespace) -> int:
+    with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
+        migrate.upgrade(conn)
+        gid, token = enroll_gateway(conn, participant_ids=args.participant, actor=_actor())
+    emit(
+        args,
+        {"gateway_id": str(gid), "token": token},
+        f"gateway_id {gid}\ntoken {token}\n(the token is shown only now; store it on the gateway)",
+    )
+    return 0

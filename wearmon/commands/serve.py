@@ -1,0 +1,44 @@
+"""``wearmon serve``: the API (with its storage upkeep) against a database."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+import uvicorn
+
+from ingest.api.app import create_app
+from ingest.settings import ServerSettings
+from wearmon.commands.common import add_database_flags
+from wearmon.database import database_url
+
+log = logging.getLogger(__name__)
+
+
+def add_parser(sub: Any) -> None:
+    parser = sub.add_parser("serve", help="run the API server")
+    parser.add_argument("--host", help="listen address (default 127.0.0.1; $WEARMON_HOST)")
+    parser.add_argument("--port", type=int, help="listen port (default 8000; $WEARMON_PORT)")
+    add_database_flags(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    given = {
+        "host": args.host,
+        "port": args.port,
+        "database_url": args.database_url,
+        "data_dir": args.data_dir,
+    }
+    # Flags override the environment; validation (unsafe production defaults) sees both.
+    base = ServerSettings(**{k: v for k, v in given.items() if v is not None})
+    with database_url(base.database_url, base.data_dir) as url:
+        settings = base.model_copy(update={"database_url": url})
+        log.info(
+            "API on http://%s:%d/api/v1 (OpenAPI at /api/v1/openapi.json)",
+            settings.host,
+            settings.port,
+        )
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    return 0
