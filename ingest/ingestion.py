@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import psycopg
 
 from ingest.errors import IngestError
-from ingest.flags import encode_flags
 from ingest.storage.gateways import Claim, GatewayIdentity, bound_devices, claim_batch
 from ingest.storage.readings import StagedRow, store_readings
-from ingest.validation import Rejection, TimeWindow, ValidReading, check_reading
+from ingest.validation import AcceptedReading, Rejection, TimeWindow, judge_all
 
 log = logging.getLogger(__name__)
 
@@ -30,26 +30,17 @@ class IdempotencyConflict(IngestError):
     """An Idempotency-Key was reused with a different body (422)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingInput:
-    """One reading as the schema parsed it (structurally valid, not yet judged)."""
+class BatchLike(Protocol):
+    """A batch as the API schema parsed it (structurally valid, readings not yet judged)."""
 
-    device_id: str
-    metric: str
-    measured_at: dt.datetime
-    value: float | None
-    unit: str
-    flags: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class BatchInput:
-    """A batch as the schema parsed it."""
-
-    gateway_id: str
-    sequence: int
-    sent_at: dt.datetime
-    readings: Sequence[ReadingInput]
+    @property
+    def gateway_id(self) -> str: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def sent_at(self) -> dt.datetime: ...
+    @property
+    def readings(self) -> Sequence[Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,35 +52,11 @@ class BatchOutcome:
     rejected: list[Rejection]
 
 
-def judge(
-    readings: Sequence[ReadingInput], window: TimeWindow
-) -> tuple[list[tuple[int, ValidReading]], list[Rejection]]:
-    """Split readings into valid ones (with their index) and rejections (pure)."""
-    valid: list[tuple[int, ValidReading]] = []
-    rejected: list[Rejection] = []
-    for i, r in enumerate(readings):
-        verdict = check_reading(
-            i,
-            device_id=r.device_id,
-            metric=r.metric,
-            measured_at=r.measured_at,
-            value=r.value,
-            unit=r.unit,
-            flags=r.flags,
-            window=window,
-        )
-        if isinstance(verdict, Rejection):
-            rejected.append(verdict)
-        else:
-            valid.append((i, verdict))
-    return valid, rejected
-
-
 async def ingest_batch(
     conn: psycopg.AsyncConnection[tuple[object, ...]],
     *,
     gateway: GatewayIdentity,
-    batch: BatchInput,
+    batch: BatchLike,
     idempotency_key: str,
     body_sha256: bytes,
     window: TimeWindow,
@@ -98,7 +65,7 @@ async def ingest_batch(
     """Store a batch; raise Forbidden or IdempotencyConflict (nothing stored then)."""
     if batch.gateway_id != str(gateway.gateway_id):
         raise Forbidden(f"gateway_id {batch.gateway_id!r} does not match this gateway's credential")
-    valid, rejected = judge(batch.readings, window)
+    valid, rejected = judge_all(batch.readings, window)
     for attempt in range(1, _RETRIES + 1):
         try:
             async with conn.transaction():
@@ -116,15 +83,16 @@ async def ingest_batch(
 async def _store(
     conn: psycopg.AsyncConnection[tuple[object, ...]],
     gateway: GatewayIdentity,
-    batch: BatchInput,
-    valid: list[tuple[int, ValidReading]],
+    batch: BatchLike,
+    valid: list[AcceptedReading],
     idempotency_key: str,
     body_sha256: bytes,
     app_rollup: bool,
 ) -> tuple[int, int]:
     """Inside one transaction: authorise devices, claim the key, store; (new, stored)."""
-    owners = await bound_devices(conn, gateway.gateway_id, sorted({v.device_id for _, v in valid}))
-    unbound = sorted({str(v.device_id) for _, v in valid if v.device_id not in owners})
+    wanted = {row[0] for row in valid}
+    owners = await bound_devices(conn, gateway.gateway_id, sorted(wanted))
+    unbound = sorted(str(d) for d in wanted - owners.keys())
     if unbound:
         raise Forbidden(
             f"devices {unbound} are not bound to a consented participant of this "
@@ -144,15 +112,7 @@ async def _store(
             "use a new key for new content"
         )
     rows: list[StagedRow] = [
-        (
-            v.device_id,
-            v.metric,
-            v.measured_at,
-            owners[v.device_id],
-            v.value,
-            v.unit,
-            encode_flags(v.flags),
-        )
-        for _, v in valid
+        (device, metric, at, owners[device], value, unit, flags)
+        for device, metric, at, value, unit, flags in valid
     ]
     return await store_readings(conn, rows, app_rollup=app_rollup), len(rows)

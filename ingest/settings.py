@@ -51,6 +51,9 @@ class ServerSettings(BaseSettings):
     retention_days: int = Field(
         3650, ge=30, description="readings older than this are dropped (whole days)"
     )
+    credential_cache_s: float = Field(
+        30.0, ge=0, description="a revoked gateway token stops working within this time"
+    )
     pool_size: int = Field(8, ge=1, description="database connections per server process")
 
     @model_validator(mode="after")

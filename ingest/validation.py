@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from ingest.flags import FLAG_BITS
+from ingest.flags import FLAG_BITS, encode_flags
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,10 @@ class Rejection:
     index: int
     field: str
     reason: str
+
+
+# (device id, metric, measured at, value, unit, flag bits): what storage needs of a reading.
+AcceptedReading = tuple[uuid.UUID, str, dt.datetime, float | None, str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,3 +151,71 @@ def _value_problem(
         hint = "; send sensor LOW/HIGH as censored_low/censored_high" if rule.censorable else ""
         return f"{value:g} {rule.unit} is outside the plausible {rule.low:g}-{rule.high:g}{hint}"
     return None
+
+
+def judge_all(
+    readings: Sequence[Mapping[str, Any]], window: TimeWindow
+) -> tuple[list[AcceptedReading], list[Rejection]]:
+    """Split a batch into accepted readings and rejections, in order.
+
+    The common case (a known metric in its unit, no flags, a finite in-range value, an
+    aware timestamp inside the window) is decided inline, because this runs for every
+    reading the platform receives; anything else goes through ``check_reading``, the one
+    place that words the reasons. A property test holds both paths to the same verdicts.
+    """
+    earliest, latest = window.earliest, window.latest
+    devices: dict[str, uuid.UUID | None] = {}
+    accepted: list[AcceptedReading] = []
+    rejected: list[Rejection] = []
+    for i, r in enumerate(readings):
+        key = r["device_id"]
+        if key in devices:
+            device = devices[key]
+        else:
+            device = devices[key] = _parse_uuid(key)
+        metric, unit, flags = r["metric"], r["unit"], r.get("flags")
+        value, at = r["value"], r["measured_at"]
+        rule = METRICS.get(metric)
+        if (
+            device is not None
+            and rule is not None
+            and unit == rule.unit
+            and not flags
+            and value is not None
+            and rule.low <= value <= rule.high  # false for NaN; inf is out of range
+            and at.utcoffset() is not None
+            and earliest <= at <= latest
+        ):
+            accepted.append((device, metric, at, value, unit, 0))
+            continue
+        verdict = check_reading(
+            i,
+            device_id=key,
+            metric=metric,
+            measured_at=at,
+            value=value,
+            unit=unit,
+            flags=flags or [],
+            window=window,
+        )
+        if isinstance(verdict, Rejection):
+            rejected.append(verdict)
+        else:
+            accepted.append(
+                (
+                    verdict.device_id,
+                    verdict.metric,
+                    verdict.measured_at,
+                    verdict.value,
+                    verdict.unit,
+                    encode_flags(verdict.flags),
+                )
+            )
+    return accepted, rejected
+
+
+def _parse_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

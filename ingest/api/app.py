@@ -7,13 +7,17 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
 from ingest import maintenance
+from ingest.api.body import component_schemas
 from ingest.api.limits import BodyLimit
 from ingest.api.routes import health, ingest
+from ingest.api.schemas import BatchIn
 from ingest.api.state import AppState
+from ingest.credentials import CredentialCache
 from ingest.db import migrate, pool
 from ingest.db.backend import BackendInfo
 from ingest.errors import IngestError
@@ -45,6 +49,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
             pool=db_pool,
             backend=info,
             limiter=TokenBuckets(settings.gateway_rate_per_s, settings.gateway_burst),
+            credentials=CredentialCache(settings.credential_cache_s),
         )
         upkeep = asyncio.create_task(_maintain(settings, info), name="wearmon-maintenance")
         try:
@@ -68,7 +73,24 @@ def create_app(settings: ServerSettings) -> FastAPI:
     api.include_router(ingest.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    _document_raw_bodies(app)
     return app
+
+
+def _document_raw_bodies(app: FastAPI) -> None:
+    """Add the models of routes that parse their own body to the OpenAPI components."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            spec.setdefault("components", {}).setdefault("schemas", {}).update(
+                component_schemas(BatchIn)
+            )
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _prepare_database(settings: ServerSettings) -> BackendInfo:

@@ -8,9 +8,10 @@ bad reading never costs the good ones beside it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 
 class _Strict(BaseModel):
@@ -19,18 +20,25 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True)
 
 
-class ReadingIn(_Strict):
-    """One measurement from one device."""
+class ReadingIn(TypedDict):
+    """One measurement from one device.
 
-    device_id: str = Field(description="device id issued at enrolment (UUID)")
-    metric: str = Field(description="heart_rate | rr_interval | glucose | battery")
-    measured_at: dt.datetime = Field(description="device time, ISO 8601 with offset")
-    value: float | None = Field(description="number in `unit`; null only when censored")
-    unit: str = Field(description="/min | ms | mg/dL | %")
-    flags: list[str] = Field(
-        default_factory=list,
-        description="backfilled | censored_low | censored_high | no_contact",
-    )
+    A TypedDict rather than a model: a batch holds thousands of readings and pydantic
+    validates plain dicts about twice as fast as it builds model instances.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid", allow_inf_nan=True)  # type: ignore[misc]
+
+    device_id: Annotated[str, Field(description="device id issued at enrolment (UUID)")]
+    metric: Annotated[str, Field(description="heart_rate | rr_interval | glucose | battery")]
+    measured_at: Annotated[dt.datetime, Field(description="device time, ISO 8601 with offset")]
+    value: Annotated[float | None, Field(description="number in `unit`; null only when censored")]
+    unit: Annotated[str, Field(description="/min | ms | mg/dL | %")]
+    flags: NotRequired[
+        Annotated[
+            list[str], Field(description="backfilled | censored_low | censored_high | no_contact")
+        ]
+    ]
 
 
 class BatchIn(_Strict):

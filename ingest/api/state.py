@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from ingest.credentials import CredentialCache
 from ingest.db.backend import BackendInfo
 from ingest.ratelimit import TokenBuckets
 from ingest.settings import ServerSettings
@@ -20,3 +21,4 @@ class AppState:
     pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[object, ...]]]
     backend: BackendInfo
     limiter: TokenBuckets
+    credentials: CredentialCache

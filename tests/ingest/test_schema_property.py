@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.api.schemas import BatchIn
-from ingest.ingestion import BatchInput, ReadingInput, judge
-from ingest.validation import METRICS, Rejection, TimeWindow
+from ingest.validation import METRICS, Rejection, TimeWindow, ValidReading, check_reading, judge_all
 
 NOW = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 WINDOW = TimeWindow(NOW, 300, 7)
@@ -56,21 +55,27 @@ def test_every_reading_is_either_valid_or_rejected_with_a_field(payload: dict[st
         # Structural errors always name where they are.
         assert all(err["loc"] for err in exc.errors())  # noqa: PT017
         return
-    batch = BatchInput(
-        parsed.gateway_id,
-        parsed.sequence,
-        parsed.sent_at,
-        [
-            ReadingInput(r.device_id, r.metric, r.measured_at, r.value, r.unit, r.flags)
-            for r in parsed.readings
-        ],
-    )
-    valid, rejected = judge(batch.readings, WINDOW)
-    assert len(valid) + len(rejected) == len(parsed.readings)
-    assert sorted([i for i, _ in valid] + [r.index for r in rejected]) == list(
-        range(len(parsed.readings))
-    )
-    assert all(isinstance(r, Rejection) and r.field and r.reason for r in rejected)
-    for _, v in valid:
-        assert isinstance(v.device_id, uuid.UUID)
-        assert v.measured_at.tzinfo is not None
+    accepted, rejected = judge_all(parsed.readings, WINDOW)
+    assert len(accepted) + len(rejected) == len(parsed.readings)
+    assert all(r.field and r.reason for r in rejected)
+    # The inline fast path and the reason-giving rules agree on every reading.
+    slow = [
+        check_reading(
+            i,
+            device_id=r["device_id"],
+            metric=r["metric"],
+            measured_at=r["measured_at"],
+            value=r["value"],
+            unit=r["unit"],
+            flags=r.get("flags", []),
+            window=WINDOW,
+        )
+        for i, r in enumerate(parsed.readings)
+    ]
+    assert [v for v in slow if isinstance(v, Rejection)] == rejected
+    assert [
+        (v.device_id, v.metric, v.measured_at, v.value) for v in slow if isinstance(v, ValidReading)
+    ] == [a[:4] for a in accepted]
+    for device, _, at, *_ in accepted:
+        assert isinstance(device, uuid.UUID)
+        assert at.tzinfo is not None

@@ -8,15 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Request, status
 
+from ingest.api.body import parse_body, request_body
 from ingest.api.deps import ConnDep, GatewayDep, StateDep
 from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
-from ingest.ingestion import (
-    BatchInput,
-    Forbidden,
-    IdempotencyConflict,
-    ReadingInput,
-    ingest_batch,
-)
+from ingest.ingestion import Forbidden, IdempotencyConflict, ingest_batch
 from ingest.storage.gateways import record_heartbeat
 from ingest.validation import TimeWindow
 
@@ -30,15 +25,17 @@ _KEY_MAX = 200
     response_model=BatchResultOut,
     responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
     summary="Store a gateway's batch of readings exactly once",
+    openapi_extra=request_body(BatchIn),
 )
 async def post_batch(
-    batch: BatchIn,
     request: Request,
     gateway: GatewayDep,
     state: StateDep,
     conn: ConnDep,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=_KEY_MAX)],
 ) -> BatchResultOut:
+    raw = await request.body()
+    batch = parse_body(BatchIn, raw)
     settings = state.settings
     if len(batch.readings) > settings.max_readings_per_batch:
         raise HTTPException(
@@ -49,12 +46,12 @@ async def post_batch(
     window = TimeWindow(
         dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
     )
-    body_sha = hashlib.sha256(await request.body()).digest()
+    body_sha = hashlib.sha256(raw).digest()
     try:
         outcome = await ingest_batch(
             conn,
             gateway=gateway,
-            batch=_as_input(batch),
+            batch=batch,
             idempotency_key=idempotency_key,
             body_sha256=body_sha,
             window=window,
@@ -87,15 +84,3 @@ async def post_heartbeat(heartbeat: HeartbeatIn, gateway: GatewayDep, conn: Conn
     await record_heartbeat(conn, gateway.gateway_id, heartbeat.model_dump(mode="json"))
     await conn.commit()
     return OkOut()
-
-
-def _as_input(batch: BatchIn) -> BatchInput:
-    return BatchInput(
-        gateway_id=batch.gateway_id,
-        sequence=batch.sequence,
-        sent_at=batch.sent_at,
-        readings=[
-            ReadingInput(r.device_id, r.metric, r.measured_at, r.value, r.unit, r.flags)
-            for r in batch.readings
-        ],
-    )

@@ -1,0 +1,335 @@
+"""Ingestion throughput: readings/s through the HTTP API vs the raw staging-COPY path.
+
+Both are measured in one run on the same database and table (issue 2, item 8):
+
+* ``copy``: the exactly-once storage path alone (binary COPY into the staging table, then
+  INSERT ... ON CONFLICT DO NOTHING with the rollup), called in-process in batches, on as
+  many connections as the API server gets cores;
+* ``api``: the same readings (other devices, so nothing is a duplicate) posted by many
+  concurrent gateways as JSON batches to a real ``wearmon`` API server in a subprocess.
+
+``ratio = api_readings_per_s / copy_readings_per_s``. Run: ``python bench/ingest.py --json``
+(uses ``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in a temp dir).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.db import embedded, migrate  # noqa: E402
+from ingest.maintenance import run_once  # noqa: E402
+from ingest.settings import ServerSettings  # noqa: E402
+from ingest.storage.enrolment import (  # noqa: E402
+    ParticipantIdentity,
+    enroll_device,
+    enroll_gateway,
+    enroll_participant,
+)
+from ingest.storage.readings import store_readings_sync  # noqa: E402
+
+
+def progress(msg: str) -> None:
+    sys.stderr.write(f"[bench/ingest] {msg}\n")
+    sys.stderr.flush()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def with_db(url: str, name: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+
+
+def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:
+    """(gateway_id, token, api_device, copy_device) per gateway."""
+    homes = []
+    with psycopg.connect(url) as conn:
+        for i in range(gateways):
+            pid = enroll_participant(
+                conn,
+                study_id="bench",
+                identity=ParticipantIdentity(f"P{i}", 1950, "F", "Mapo-gu"),
+                time_zone="Asia/Seoul",
+                actor="bench",
+            )
+            api_dev = enroll_device(
+                conn,
+                participant_id=pid,
+                kind="hr",
+                address=None,
+                model=None,
+                serial=None,
+                actor="bench",
+            )
+            copy_dev = enroll_device(
+                conn,
+                participant_id=pid,
+                kind="hr",
+                address=None,
+                model=None,
+                serial=None,
+                actor="bench",
+            )
+            gid, token = enroll_gateway(conn, participant_ids=[pid], actor="bench")
+            homes.append((str(gid), token, str(api_dev), str(copy_dev)))
+    return homes
+
+
+def reading_times(start: dt.datetime, n: int) -> list[dt.datetime]:
+    # RR-interval-like spacing: distinct timestamps, about 0.8 s apart.
+    return [start + dt.timedelta(microseconds=800_000 * i) for i in range(n)]
+
+
+def bench_copy(
+    url: str,
+    homes: list[tuple[str, str, str, str]],
+    batches: int,
+    size: int,
+    start: dt.datetime,
+    workers: int,
+) -> float:
+    """Readings/s of the raw exactly-once path (same table, same batch size)."""
+    participant = {}
+    with psycopg.connect(url) as conn:
+        for dev, pid in conn.execute("SELECT device_id, participant_id FROM devices"):
+            participant[str(dev)] = pid
+    jobs = [(uuid.UUID(h[3]), participant[h[3]], b) for h in homes for b in range(batches)]
+    chunks = [jobs[i::workers] for i in range(workers)]
+
+    def work(chunk: list[tuple[uuid.UUID, object, int]]) -> None:
+        with psycopg.connect(url) as conn:
+            conn.execute("SET ROLE wearmon_app")
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS staging_readings (device_id uuid, "
+                "metric text, measured_at timestamptz, participant_id uuid, value "
+                "double precision, unit text, flags smallint) ON COMMIT DELETE ROWS"
+            )
+            conn.commit()
+            for dev, pid, b in chunk:
+                t0 = start + dt.timedelta(seconds=b * size)
+                rows = [
+                    (dev, "rr_interval", t, pid, 800.0, "ms", 0) for t in reading_times(t0, size)
+                ]
+                with conn.transaction():
+                    store_readings_sync(conn, rows, app_rollup=True)  # type: ignore[arg-type]
+
+    t = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(c,)) for c in chunks]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return len(jobs) * size / (time.perf_counter() - t)
+
+
+def bodies(
+    homes: list[tuple[str, str, str, str]], batches: int, size: int, start: dt.datetime
+) -> list[list[tuple[str, bytes]]]:
+    """Pre-serialised JSON batches per gateway, so the client costs little CPU."""
+    out = []
+    for gid, token, dev, _ in homes:
+        per = []
+        for b in range(batches):
+            t0 = start + dt.timedelta(seconds=b * size)
+            readings = [
+                {
+                    "device_id": dev,
+                    "metric": "rr_interval",
+                    "measured_at": t.isoformat(),
+                    "value": 800.0,
+                    "unit": "ms",
+                }
+                for t in reading_times(t0, size)
+            ]
+            payload = {
+                "gateway_id": gid,
+                "sequence": b,
+                "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+                "readings": readings,
+            }
+            per.append((token, json.dumps(payload).encode()))
+        out.append(per)
+    return out
+
+
+async def bench_api(base: str, work: list[list[tuple[str, bytes]]], size: int) -> float:
+    done = 0
+    limits = httpx.Limits(max_connections=len(work), max_keepalive_connections=len(work))
+
+    async def gateway(client: httpx.AsyncClient, batches: list[tuple[str, bytes]]) -> None:
+        nonlocal done
+        for token, payload in batches:
+            r = await client.post(
+                "/api/v1/ingest/batch",
+                content=payload,
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Idempotency-Key": str(uuid.uuid4()),
+                    "Content-Type": "application/json",
+                },
+            )
+            if r.status_code != 200 or r.json()["accepted"] != size:
+                raise RuntimeError(f"API answered {r.status_code}: {r.text[:300]}")
+            done += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+        total = sum(len(w) for w in work)
+        t = time.perf_counter()
+        runner = asyncio.gather(*(gateway(client, w) for w in work))
+        while not runner.done():
+            await asyncio.sleep(1.0)
+            progress(f"api: {done}/{total} batches")
+        await runner
+        return total * size / (time.perf_counter() - t)
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WEARMON_PORT": str(port),
+        "WEARMON_GATEWAY_RATE_PER_S": "1000",
+        "WEARMON_GATEWAY_BURST": "1000",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "ingest.api.serve:app_from_env",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the API server did not start")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    ap.add_argument("--gateways", type=int, default=50, help="concurrent gateways")
+    ap.add_argument("--batches", type=int, default=8, help="batches per gateway")
+    ap.add_argument("--size", type=int, default=500, help="readings per batch")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="API server processes (and COPY connections)",
+    )
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternating copy/api rounds; medians are reported (the machine "
+        "may be busy with other work, alternating keeps the comparison fair)",
+    )
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    handle = None
+    server_url = args.database_url
+    if server_url is None:
+        server_url, handle = embedded.start(Path(tempfile.mkdtemp(prefix="wearmon-bench-")))
+    name = f"wearmon_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = with_db(server_url, name)
+    proc = None
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            info, _ = migrate.upgrade(conn)
+            run_once(conn, info, ServerSettings(database_url=url), dt.datetime.now(dt.UTC))
+        progress(f"enrolling {args.gateways} gateways")
+        homes = enrol(url, args.gateways)
+        total = args.gateways * args.batches * args.size
+        port = free_port()
+        proc = start_server(url, port, args.workers)
+        copy_rates, api_rates = [], []
+        for r in range(args.rounds):
+            # Each round writes its own hour of data, so nothing is ever a duplicate.
+            start = dt.datetime.now(dt.UTC) - dt.timedelta(days=2, hours=-r)
+            work = bodies(homes, args.batches, args.size, start)
+            progress(f"round {r + 1}/{args.rounds}: copy path, {total} readings")
+            copy_rates.append(bench_copy(url, homes, args.batches, args.size, start, args.workers))
+            progress(
+                f"round {r + 1}/{args.rounds}: api path, {total} readings from "
+                f"{args.gateways} gateways"
+            )
+            api_rates.append(asyncio.run(bench_api(f"http://127.0.0.1:{port}", work, args.size)))
+        copy_rate, api_rate = statistics.median(copy_rates), statistics.median(api_rates)
+        with psycopg.connect(url) as conn:
+            stored = conn.execute("SELECT count(*) FROM readings").fetchone()
+        assert stored is not None and stored[0] == 2 * total * args.rounds, stored
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(30)
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+        if handle is not None:
+            handle.cleanup()
+    result = {
+        "api_readings_per_s": round(api_rate),
+        "copy_readings_per_s": round(copy_rate),
+        "ratio": round(api_rate / copy_rate, 3),
+        "rounds_api": [round(x) for x in api_rates],
+        "rounds_copy": [round(x) for x in copy_rates],
+        "readings_per_round": total,
+        "gateways": args.gateways,
+        "batch_size": args.size,
+        "workers": args.workers,
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_version()}",
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for k, v in result.items():
+            print(f"{k:>22}: {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
