@@ -300,7 +300,8 @@ def main() -> int:
         copy_rate, api_rate = statistics.median(copy_rates), statistics.median(api_rates)
         with psycopg.connect(url) as conn:
             stored = conn.execute("SELECT count(*) FROM readings").fetchone()
-        assert stored is not None and stored[0] == 2 * total * args.rounds, stored
+        if stored is None or stored[0] != 2 * total * args.rounds:
+            raise RuntimeError(f"expected {2 * total * args.rounds} rows, found {stored}")
     finally:
         if proc is not None:
             proc.terminate()
