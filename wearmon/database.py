@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.db import embedded
+from ingest.settings import ServerSettings
 
 
 @contextlib.contextmanager
 def database_url(url: str | None, data_dir: Path | None) -> Iterator[str]:
-    """Yield a usable URL; start the embedded PostgreSQL when no URL is given."""
-    url = url or os.environ.get("DATABASE_URL") or os.environ.get("WEARMON_DATABASE_URL")
-    if url:
-        yield url
+    """Yield a usable URL; start the embedded PostgreSQL when no URL is given.
+
+    Flags win over the environment (``DATABASE_URL``, ``WEARMON_DATA_DIR``), so every
+    command resolves the same database the server does.
+    """
+    given = {"database_url": url, "data_dir": data_dir}
+    settings = ServerSettings(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
+    if settings.database_url:
+        yield settings.database_url
         return
-    started, handle = embedded.start(data_dir or embedded.default_data_dir())
+    started, handle = embedded.start(settings.data_dir or embedded.default_data_dir())
     try:
         yield started
     finally:
