@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 from typing import Any
 
 import uvicorn
@@ -33,6 +34,9 @@ def run(args: argparse.Namespace) -> int:
     }
     # Flags override the environment; validation (unsafe production defaults) sees both.
     base = ServerSettings(**{k: v for k, v in given.items() if v is not None})
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so
+    # that the embedded PostgreSQL is stopped on the way out instead of left running.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with database_url(base.database_url, base.data_dir) as url:
         settings = base.model_copy(update={"database_url": url})
         log.info(
@@ -42,3 +46,7 @@ def run(args: argparse.Namespace) -> int:
         )
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
     return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
