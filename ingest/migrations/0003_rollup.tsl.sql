@@ -16,7 +16,9 @@ SELECT add_continuous_aggregate_policy('readings_5m',
 
 -- Compression after a delay longer than the longest gateway backlog (the 7-day buffer
 -- window of privacy.md "Ingestion hygiene"), so late back-fill never hits a compressed chunk.
+-- TimescaleDB requires every column of a unique index (the natural key) to be a segment-by
+-- or order-by column, hence device_id in the order.
 ALTER TABLE readings SET (timescaledb.compress,
     timescaledb.compress_segmentby = 'participant_id, metric',
-    timescaledb.compress_orderby = 'measured_at');
+    timescaledb.compress_orderby = 'device_id, measured_at');
 SELECT add_compression_policy('readings', compress_after => interval '8 days');

@@ -85,3 +85,15 @@ def test_retention_drops_whole_old_days(db_url: str) -> None:
         days = partitions.existing_partition_days(conn)
     assert dropped == 1
     assert days == {dt.date(2020, 1, 2)}
+
+
+@pytest.mark.parametrize("backend", list(Backend))
+def test_every_backend_gets_one_file_per_version(backend: Backend) -> None:
+    from ingest.db.backend import VARIANTS
+
+    chosen = migrate.select_migrations(migrate._packaged_files(), VARIANTS[backend])
+    assert [m.version for m in chosen] == [1, 2, 3, 4, 5]
+    text = "\n".join(m.sql for m in chosen)
+    assert ("create_hypertable" in text) == (backend is not Backend.PLAIN)
+    assert ("timescaledb.continuous" in text) == (backend is Backend.TIMESCALE_TSL)
+    assert ("PARTITION BY RANGE" in text) == (backend is Backend.PLAIN)
