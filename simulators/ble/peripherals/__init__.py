@@ -1,0 +1,1 @@
+"""Virtual BLE wearables (Bumble GATT servers) driven by physiology feeds."""
