@@ -1,0 +1,308 @@
+"""Uploader: sends outbox batches to the ingestion API and acts on each answer.
+
+| answer | action |
+|---|---|
+| 200 | log per-reading rejections, ack every reading of the batch |
+| network error, 408, 5xx, unreadable 200 | keep the batch; same bytes and key after backoff |
+| 429 | keep the batch, wait Retry-After (else backoff) |
+| 401 / 403 | halt uploads and log operator advice; data stays in the outbox |
+| 413 | dissolve the batch and halve the batch size; a lone reading is rejected |
+| 409 | dissolve the batch (re-formed with a new key; the server dedupes by natural key) |
+| 400 / 422 | readings it names are rejected and acked; the rest are re-batched; an error
+  naming no reading rejects the whole batch (kept in the rejected log, not retried) |
+| other 4xx, 3xx | halt with operator advice (most likely a wrong api_url) |
+
+Nothing is deleted from the outbox unless the API acknowledged it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.http_contract import (
+    BATCH_PATH,
+    BatchReceipt,
+    IndexedRejection,
+    auth_headers,
+    endpoint,
+    parse_receipt,
+    parse_retry_after,
+    parse_validation_error,
+)
+from gateway.outbox import Outbox, OutboxBatch, Rejection, utc_now
+from gateway.policy import Sleep, backoff_delay_s
+
+log = logging.getLogger(__name__)
+
+
+class Step(enum.Enum):
+    """What one upload step did."""
+
+    EMPTY = "empty"  # nothing to send
+    SENT = "sent"  # batch acknowledged (200) and deleted
+    REBATCH = "rebatch"  # batch dissolved (413/409/422); send again at once
+    RETRY = "retry"  # transient failure; wait ``delay_s`` and send the same batch
+    HALTED = "halted"  # credential or configuration problem; operator must act
+
+
+@dataclass(frozen=True, slots=True)
+class StepResult:
+    """Outcome of :meth:`Uploader.step`."""
+
+    step: Step
+    delay_s: float = 0.0
+    receipt: BatchReceipt | None = None
+    status_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploaderSettings:
+    """Where and how to upload.
+
+    Attributes
+    ----------
+    api_url, token : str
+        Base URL of the ingestion API and the gateway's bearer token.
+    batch_size : int
+        Readings per newly formed batch.
+    backoff_base_s, backoff_cap_s : float
+        Exponential backoff with full jitter for transient failures.
+    idle_s : float
+        Pause when the outbox is empty.
+    halt_retry_s : float or None
+        Pause after a 401/403/misconfiguration before probing again (None: stop).
+    """
+
+    api_url: str
+    token: str
+    batch_size: int = 500
+    # Backoff: 1 s doubling to a 60 s cap (task brief); full jitter (policy.backoff_delay_s).
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    idle_s: float = 5.0
+    halt_retry_s: float | None = 3600.0
+
+
+class Uploader:
+    """Drains the outbox into ``POST /api/v1/ingest/batch``.
+
+    Parameters
+    ----------
+    outbox : Outbox
+    client : httpx.AsyncClient
+        Injected; its transport decides where requests go (tests: MockTransport).
+    settings : UploaderSettings
+    sleep : callable, optional
+        Awaited for every pause (tests pass a recorder).
+    clock : callable, optional
+        Current aware datetime (Retry-After dates, last upload time).
+    rng : random.Random, optional
+        Jitter source.
+    """
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: httpx.AsyncClient,
+        settings: UploaderSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], dt.datetime] = utc_now,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._outbox = outbox
+        self._client = client
+        self._settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._failures = 0
+        self.batch_size = settings.batch_size
+        self.halted_reason: str | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Upload until ``stop`` is set, pausing as each step's outcome requires."""
+        while not stop.is_set():
+            result = await self.step()
+            delay_s = self._pause_after(result)
+            if delay_s is None:
+                log.error("uploader stopped: %s", self.halted_reason)
+                return
+            if delay_s > 0:
+                await self._sleep(delay_s)
+
+    def _pause_after(self, result: StepResult) -> float | None:
+        if result.step is Step.EMPTY:
+            return self._settings.idle_s
+        if result.step is Step.HALTED:
+            return self._settings.halt_retry_s
+        return result.delay_s
+
+    async def step(self) -> StepResult:
+        """Send the next batch once and act on the answer (see the module table)."""
+        batch = await asyncio.to_thread(self._outbox.peek_batch, self.batch_size)
+        if batch is None:
+            return StepResult(Step.EMPTY)
+        try:
+            response = await self._client.post(
+                endpoint(self._settings.api_url, BATCH_PATH),
+                content=batch.body,
+                headers={
+                    **auth_headers(self._settings.token),
+                    "Idempotency-Key": batch.idempotency_key,
+                },
+            )
+        except httpx.HTTPError as exc:
+            return self._transient(batch, f"network error {type(exc).__name__}: {exc}")
+        return await self._handle(batch, response)
+
+    async def _handle(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
+        code = response.status_code
+        if code == httpx.codes.OK:
+            return await self._acknowledged(batch, response)
+        if code == httpx.codes.TOO_MANY_REQUESTS:
+            return self._rate_limited(batch, response)
+        if code >= 500 or code == httpx.codes.REQUEST_TIMEOUT:
+            return self._transient(batch, f"HTTP {code}", code)
+        if code in (httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN):
+            return self._halt(_AUTH_ADVICE[code], code, response)
+        if code == httpx.codes.REQUEST_ENTITY_TOO_LARGE:
+            return await self._too_large(batch)
+        if code == httpx.codes.CONFLICT:
+            log.error(
+                "batch %d: the API holds key %s for a different body (409); re-forming it "
+                "under a new key (the server dedupes readings by natural key)",
+                batch.sequence,
+                batch.idempotency_key,
+            )
+            await asyncio.to_thread(self._outbox.dissolve_batch, batch.sequence)
+            return StepResult(Step.REBATCH, status_code=code)
+        if code in (httpx.codes.BAD_REQUEST, httpx.codes.UNPROCESSABLE_ENTITY):
+            return await self._invalid(batch, response)
+        return self._halt(
+            f"unexpected HTTP {code} from {response.request.url}; check api_url in the "
+            "gateway config",
+            code,
+            response,
+        )
+
+    async def _acknowledged(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
+        try:
+            receipt = parse_receipt(response.content)
+        except ValueError as exc:
+            return self._transient(batch, f"unreadable 200 answer ({exc})", 200)
+        rejections = _map_rejections(batch, receipt.rejected)
+        counted = receipt.accepted + receipt.duplicates + len(receipt.rejected)
+        if counted != len(batch.reading_ids):
+            log.warning(
+                "batch %d: API counted %d readings (accepted %d, duplicates %d, rejected %d), "
+                "the batch holds %d; acknowledging the batch as the API answered 200",
+                batch.sequence,
+                counted,
+                receipt.accepted,
+                receipt.duplicates,
+                len(receipt.rejected),
+                len(batch.reading_ids),
+            )
+        await asyncio.to_thread(self._outbox.ack, batch.reading_ids, rejections)
+        await asyncio.to_thread(self._outbox.mark_uploaded, self._clock())
+        self._failures = 0
+        self.halted_reason = None
+        return StepResult(Step.SENT, receipt=receipt, status_code=200)
+
+    def _transient(self, batch: OutboxBatch, why: str, code: int | None = None) -> StepResult:
+        self._failures += 1
+        delay_s = backoff_delay_s(
+            self._failures,
+            base_s=self._settings.backoff_base_s,
+            cap_s=self._settings.backoff_cap_s,
+            rng=self._rng,
+        )
+        log.warning(
+            "batch %d not delivered (%s); retry %d in %.1f s with the same key",
+            batch.sequence,
+            why,
+            self._failures,
+            delay_s,
+        )
+        return StepResult(Step.RETRY, delay_s=delay_s, status_code=code)
+
+    def _rate_limited(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
+        delay_s = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+        if delay_s is None:
+            return self._transient(batch, "HTTP 429 without a usable Retry-After", 429)
+        log.info(
+            "batch %d: rate limited, retrying in %.1f s (Retry-After)", batch.sequence, delay_s
+        )
+        return StepResult(Step.RETRY, delay_s=delay_s, status_code=429)
+
+    def _halt(self, advice: str, code: int, response: httpx.Response) -> StepResult:
+        self.halted_reason = f"HTTP {code}: {advice}; server said: {response.text[:300]!r}"
+        log.critical("OPERATOR ACTION NEEDED: %s (readings are kept)", self.halted_reason)
+        return StepResult(Step.HALTED, status_code=code)
+
+    async def _too_large(self, batch: OutboxBatch) -> StepResult:
+        if len(batch.reading_ids) == 1:
+            rejection = Rejection(
+                batch.reading_ids[0], "body", "413: one reading exceeds the limit"
+            )
+            await asyncio.to_thread(self._outbox.ack, batch.reading_ids, [rejection])
+            return StepResult(Step.REBATCH, status_code=413)
+        self.batch_size = max(1, len(batch.reading_ids) // 2)
+        log.warning("batch %d too large (413); batch size now %d", batch.sequence, self.batch_size)
+        await asyncio.to_thread(self._outbox.dissolve_batch, batch.sequence)
+        return StepResult(Step.REBATCH, status_code=413)
+
+    async def _invalid(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
+        errors = parse_validation_error(response.content, len(batch.reading_ids))
+        named = [e for e in errors if e.index >= 0]
+        if named and len(named) == len(errors):
+            rejections = _map_rejections(batch, named)
+            ids = sorted({r.reading_id for r in rejections})
+            await asyncio.to_thread(self._outbox.ack, ids, rejections)
+            await asyncio.to_thread(self._outbox.dissolve_batch, batch.sequence)
+            return StepResult(Step.REBATCH, status_code=response.status_code)
+        why = "; ".join(f"{e.field}: {e.reason}" for e in errors) or response.text[:300]
+        log.error(
+            "batch %d refused as a whole (HTTP %d: %s); its %d readings go to the rejected "
+            "log for an operator, the gateway may be misconfigured",
+            batch.sequence,
+            response.status_code,
+            why,
+            len(batch.reading_ids),
+        )
+        whole = [
+            Rejection(i, "batch", f"HTTP {response.status_code}: {why}") for i in batch.reading_ids
+        ]
+        await asyncio.to_thread(self._outbox.ack, batch.reading_ids, whole)
+        return StepResult(Step.REBATCH, status_code=response.status_code)
+
+
+_AUTH_ADVICE = {
+    401: "the gateway token was refused (revoked or wrong); issue a new token and put it "
+    "in the gateway config",
+    403: "a device in this batch is not bound to this gateway's participants; bind the "
+    "device on the admin page or remove it from the gateway config",
+}
+
+
+def _map_rejections(
+    batch: OutboxBatch, rejected: tuple[IndexedRejection, ...] | list[IndexedRejection]
+) -> list[Rejection]:
+    out = []
+    for r in rejected:
+        if 0 <= r.index < len(batch.reading_ids):
+            out.append(Rejection(batch.reading_ids[r.index], r.field, r.reason))
+        else:
+            log.error(
+                "batch %d: rejection names index %d outside the batch", batch.sequence, r.index
+            )
+    return out
