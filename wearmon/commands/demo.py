@@ -1,0 +1,112 @@
+"""``wearmon demo``: the pilot on one machine with a virtual cohort (see wearmon.demo)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from ingest.db import embedded
+from wearmon.commands.common import add_database_flags
+from wearmon.demo.runner import DemoOptions, run_demo
+from wearmon.errors import UsageError
+
+_DEMO_DB = "wearmon_demo"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "demo",
+        help="run the pilot with a virtual cohort (embedded database, API, simulated wearables)",
+        description="Start the embedded PostgreSQL, the API and a virtual cohort whose "
+        "wearables are simulated BLE peripherals read by the real gateway code. The demo "
+        "database is created afresh on every run.",
+    )
+    p.add_argument("--participants", type=int, default=20, help="cohort size (default 20)")
+    p.add_argument(
+        "--history-days",
+        type=float,
+        default=1.0,
+        help="days of history back-filled first through the upload path (default 1)",
+    )
+    p.add_argument(
+        "--minutes", type=float, help="stop after this many minutes (default: run until Ctrl-C)"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="API listen address")
+    p.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    p.add_argument(
+        "--manifest",
+        type=Path,
+        help="write the cohort (ids, scenario, devices) "
+        "as JSON here (default: DATA_DIR/demo-manifest.json)",
+    )
+    p.add_argument("--seed", type=int, default=2026, help="cohort seed (default 2026)")
+    p.add_argument(
+        "--progress-s",
+        type=float,
+        default=15.0,
+        help="seconds between progress reports (default 15)",
+    )
+    add_database_flags(p)
+    p.set_defaults(run=run)
+
+
+def _check(args: argparse.Namespace) -> None:
+    if not 1 <= args.participants <= 500:
+        raise UsageError(f"--participants {args.participants}: expected 1-500")
+    if not 0 <= args.history_days <= 30:
+        raise UsageError(
+            f"--history-days {args.history_days:g}: expected 0-30 (the CGM "
+            "holds at most 45 days and the API accepts at most the buffer window)"
+        )
+    if args.minutes is not None and args.minutes <= 0:
+        raise UsageError(f"--minutes {args.minutes:g}: expected a positive number")
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: expected 1-65535")
+
+
+def run(args: argparse.Namespace) -> int:
+    _check(args)
+    work_dir: Path = (args.data_dir or embedded.default_data_dir()).expanduser().absolute()
+    with _database(args.database_url, work_dir) as url:
+        options = DemoOptions(
+            participants=args.participants,
+            history_days=args.history_days,
+            minutes=args.minutes,
+            host=args.host,
+            port=args.port,
+            work_dir=work_dir,
+            manifest=args.manifest or work_dir / "demo-manifest.json",
+            seed=args.seed,
+            progress_s=args.progress_s,
+        )
+        try:
+            asyncio.run(run_demo(options, url))
+        except KeyboardInterrupt:
+            return 130
+    return 0
+
+
+@contextlib.contextmanager
+def _database(url: str | None, work_dir: Path) -> Iterator[str]:
+    """The given database, or a fresh demo database in the embedded server."""
+    if url:
+        yield url
+        return
+    server_url, handle = embedded.start(work_dir)
+    try:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            name = sql.Identifier(_DEMO_DB)
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        info = psycopg.conninfo.conninfo_to_dict(server_url)
+        info["dbname"] = _DEMO_DB
+        yield psycopg.conninfo.make_conninfo("", **info)
+    finally:
+        handle.cleanup()

@@ -1,0 +1,188 @@
+"""``wearmon demo``: the whole pilot on one machine.
+
+Embedded PostgreSQL (or ``--database-url``), the API as a child process, a virtual cohort
+enrolled as an admin would, and per home a simulated radio with the participant's heart
+rate strap and CGM, read by the real gateway code, which uploads over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from ingest.db import migrate, pool
+from simulators.ble import SimClock
+from simulators.physiology import cohort
+from simulators.physiology.cohort import ParticipantSpec
+from wearmon.demo.api_process import api_server
+from wearmon.demo.enrol import EnrolledHome, enrol_cohort
+from wearmon.demo.faults import play_faults, sleep_s
+from wearmon.demo.gateways import HomeGateway, load_history
+from wearmon.demo.history import heart_history
+from wearmon.demo.homes import VirtualHome, open_home
+from wearmon.demo.progress import format_progress, stored_counts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    """What the demo was asked to do (the command's flags)."""
+
+    participants: int
+    history_days: float
+    minutes: float | None
+    host: str
+    port: int
+    work_dir: Path
+    manifest: Path | None
+    seed: int
+    progress_s: float
+
+
+async def run_demo(options: DemoOptions, database_url: str) -> None:
+    """Run until ``options.minutes`` have passed, or until cancelled (Ctrl-C)."""
+    started = time.monotonic()
+    await asyncio.to_thread(_migrate, database_url)
+    env = {
+        # History older than the default 7-day buffer window must still be accepted.
+        "WEARMON_BUFFER_WINDOW_DAYS": str(max(7.0, options.history_days + 1.0)),
+        # Back-fill bursts from every home at once; the demo is one trusted machine.
+        "WEARMON_GATEWAY_RATE_PER_S": "1000",
+        "WEARMON_GATEWAY_BURST": "1000",
+    }
+    api_log = options.work_dir / "demo-api.log"
+    _say(f"API log:   {api_log}")
+    async with api_server(database_url, options.host, options.port, env, api_log) as api_url:
+        specs = cohort(options.participants, options.seed)
+        enrolled = await asyncio.to_thread(_enrol, database_url, specs)
+        if options.manifest is not None:
+            _write_manifest(options.manifest, enrolled, api_url, options)
+        _say(f"API:       {api_url}/api/v1/docs  (OpenAPI {api_url}/api/v1/openapi.json)")
+        _say(f"database:  {_redacted(database_url)}")
+        if options.manifest is not None:
+            _say(f"manifest:  {options.manifest}")
+        _say(
+            "The clinician dashboard arrives in a later release; until then query the API "
+            "or the database."
+        )
+        await _run_homes(options, enrolled, api_url, database_url, started)
+
+
+async def _run_homes(
+    options: DemoOptions,
+    enrolled: list[EnrolledHome],
+    api_url: str,
+    database_url: str,
+    started: float,
+) -> None:
+    outbox_dir = options.work_dir / "gateways"
+    shutil.rmtree(outbox_dir, ignore_errors=True)
+    outbox_dir.mkdir(parents=True)
+    clock = SimClock()
+    homes: list[VirtualHome] = []
+    gateways: list[HomeGateway] = []
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        for e in enrolled:
+            homes.append(
+                await open_home(
+                    e,
+                    clock=clock,
+                    history_days=options.history_days,
+                    api_url=api_url,
+                    outbox_dir=outbox_dir,
+                )
+            )
+        if options.history_days > 0:
+            await _load_histories(homes, clock, options.history_days)
+        for home in homes:
+            gw = HomeGateway(home)
+            gw.start()
+            gateways.append(gw)
+            if home.enrolled.spec.faults:
+                tasks.append(
+                    asyncio.create_task(play_faults(home.enrolled.spec.faults, gw.apply, sleep_s))
+                )
+        _say(f"{len(homes)} homes running; Ctrl-C stops the demo")
+        await _report_until_done(options, enrolled, database_url, started)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*(gw.stop() for gw in gateways), return_exceptions=True)
+        for home in homes:
+            with contextlib.suppress(Exception):
+                await home.radio.close()
+
+
+async def _load_histories(homes: list[VirtualHome], clock: SimClock, days: float) -> None:
+    end_s = clock.now().timestamp()
+    start_s = end_s - days * 86_400.0
+    _say(f"preparing {days:g} day(s) of heart-rate history per home for upload ...")
+    for i, home in enumerate(homes, 1):
+        n = await asyncio.to_thread(
+            load_history,
+            home,
+            heart_history(str(home.enrolled.hr_device_id), home.heart_model, start_s, end_s),
+        )
+        _say(f"  {home.enrolled.spec.participant_id}: {n:,} readings queued ({i}/{len(homes)})")
+
+
+async def _report_until_done(
+    options: DemoOptions, enrolled: list[EnrolledHome], database_url: str, started: float
+) -> None:
+    deadline = None if options.minutes is None else time.monotonic() + options.minutes * 60.0
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        while deadline is None or time.monotonic() < deadline:
+            wait = options.progress_s
+            if deadline is not None:
+                wait = min(wait, max(0.0, deadline - time.monotonic()))
+            await asyncio.sleep(wait)
+            counts = await asyncio.to_thread(stored_counts, conn)
+            _say(format_progress(enrolled, counts, time.monotonic() - started))
+
+
+def _migrate(url: str) -> None:
+    with pool.connect(url) as conn:
+        migrate.upgrade(conn)
+
+
+def _enrol(url: str, specs: Sequence[ParticipantSpec]) -> list[EnrolledHome]:
+    with pool.connect(url) as conn:
+        return enrol_cohort(conn, specs)
+
+
+def _write_manifest(
+    path: Path, enrolled: list[EnrolledHome], api_url: str, options: DemoOptions
+) -> None:
+    manifest = {
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "api_url": api_url,
+        "seed": options.seed,
+        "history_days": options.history_days,
+        "participants": [e.manifest_entry() for e in enrolled],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def _redacted(url: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info.pop("password", None)
+    return psycopg.conninfo.make_conninfo("", **info)
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
