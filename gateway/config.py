@@ -156,7 +156,9 @@ def config_from_mapping(raw: Mapping[str, Any]) -> GatewayConfig:
             _refuse_unknown(values["policy"], ConnectionPolicy, "policy")
             values["policy"] = ConnectionPolicy(**values["policy"])
         return GatewayConfig(**values)
-    except (KeyError, TypeError) as exc:
+    except KeyError as exc:
+        raise ConfigError(f"gateway config is missing the field {exc.args[0]!r}") from exc
+    except TypeError as exc:
         raise ConfigError(f"gateway config is incomplete or mistyped: {exc}") from exc
     except ValueError as exc:
         raise ConfigError(f"gateway config holds an invalid value: {exc}") from exc

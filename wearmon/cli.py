@@ -11,10 +11,10 @@ import pydantic
 
 from ingest.errors import IngestError
 from wearmon import __version__
-from wearmon.commands import db, demo, enroll, serve
+from wearmon.commands import db, demo, enroll, gateway, serve
 from wearmon.errors import UsageError
 
-_COMMANDS = (demo, serve, db, enroll)
+_COMMANDS = (demo, serve, db, enroll, gateway)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -157,3 +157,26 @@ def _require_participant(conn: psycopg.Connection[tuple[object, ...]], pid: uuid
         )
     if row[0] != "consented":
         raise EnrolmentError(f"participant {pid} has withdrawn consent; nothing can be bound")
+
+
+@dataclass(frozen=True, slots=True)
+class BoundDevice:
+    """A device as a gateway's configuration lists it."""
+
+    device_id: uuid.UUID
+    kind: str
+    ble_address: str | None
+
+
+def devices_of(
+    conn: psycopg.Connection[tuple[object, ...]], participant_ids: Sequence[uuid.UUID]
+) -> list[BoundDevice]:
+    """The bound devices of these participants, for writing a gateway's configuration."""
+    rows = conn.execute(
+        "SELECT device_id, kind, ble_address FROM devices WHERE participant_id = ANY(%s)"
+        " AND unbound_at IS NULL ORDER BY bound_at",
+        (list(participant_ids),),
+    ).fetchall()
+    return [
+        BoundDevice(uuid.UUID(str(d)), str(k), None if a is None else str(a)) for d, k, a in rows
+    ]

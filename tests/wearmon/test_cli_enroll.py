@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -114,3 +115,99 @@ def test_db_upgrade_twice_applies_nothing_the_second_time(
     db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "db", "upgrade", "--database-url", db_url, "--json")["applied"] == []
+
+
+def test_enroll_gateway_can_write_a_ready_gateway_config(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from gateway.config import load_config
+
+    db = ("--database-url", db_url, "--json")
+    pid = run(
+        capsys,
+        "enroll",
+        "participant",
+        "--study",
+        "s",
+        "--name",
+        "N",
+        "--birth-year",
+        "1950",
+        "--sex",
+        "M",
+        "--district",
+        "Jung-gu",
+        *db,
+    )["participant_id"]
+    dev = run(
+        capsys,
+        "enroll",
+        "device",
+        "--participant",
+        pid,
+        "--kind",
+        "hr",
+        "--address",
+        "C4:7C:8D:6A:11:22",
+        *db,
+    )["device_id"]
+    target = tmp_path / "gw.json"
+    gw = run(
+        capsys,
+        "enroll",
+        "gateway",
+        "--participant",
+        pid,
+        "--write-config",
+        str(target),
+        "--api-url",
+        "https://api.example",
+        "--outbox-path",
+        str(tmp_path / "o.db"),
+        *db,
+    )
+    config = load_config(target)
+    assert (config.gateway_id, config.token) == (gw["gateway_id"], gw["token"])
+    assert [(d.device_id, d.kind, d.address) for d in config.devices] == [
+        (dev, "hr", "C4:7C:8D:6A:11:22")
+    ]
+    assert target.stat().st_mode & 0o077 == 0
+
+
+def test_writing_a_config_needs_device_addresses_and_enrols_nothing_without(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    db = ("--database-url", db_url)
+    pid = run(
+        capsys,
+        "enroll",
+        "participant",
+        "--study",
+        "s",
+        "--name",
+        "N",
+        "--birth-year",
+        "1950",
+        "--sex",
+        "M",
+        "--district",
+        "Jung-gu",
+        *db,
+        "--json",
+    )["participant_id"]
+    run(capsys, "enroll", "device", "--participant", pid, "--kind", "cgm", *db, "--json")
+    with pytest.raises(SystemExit):
+        main(
+            [
+                "enroll",
+                "gateway",
+                "--participant",
+                pid,
+                "--write-config",
+                str(tmp_path / "gw.json"),
+                *db,
+            ]
+        )
+    assert "no BLE address" in capsys.readouterr().err
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM gateways").fetchone() == (0,)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 from ingest.db import migrate, pool
 from ingest.districts import SEOUL_GU, canonical_district
 from ingest.storage.enrolment import (
+    BoundDevice,
     ParticipantIdentity,
+    devices_of,
     enroll_device,
     enroll_gateway,
     enroll_participant,
@@ -49,6 +53,23 @@ def add_parser(sub: Any) -> None:
         type=_uuid,
         action="append",
         help="participant_id served by this gateway (repeat for several)",
+    )
+    g.add_argument(
+        "--write-config",
+        type=Path,
+        metavar="FILE",
+        help="also write a ready-to-use gateway config (JSON, holds the token: "
+        "keep it private) listing the participants' devices",
+    )
+    g.add_argument(
+        "--api-url",
+        default="http://127.0.0.1:8000",
+        help="API base URL for --write-config (default http://127.0.0.1:8000)",
+    )
+    g.add_argument(
+        "--outbox-path",
+        default="/var/lib/wearmon/outbox.sqlite3",
+        help="outbox file on the gateway, for --write-config",
     )
     g.set_defaults(run=run_gateway)
 
@@ -107,10 +128,50 @@ def run_device(args: argparse.Namespace) -> int:
 def run_gateway(args: argparse.Namespace) -> int:
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
+        devices = devices_of(conn, args.participant)
+        if args.write_config is not None:
+            _require_addresses(devices)
         gid, token = enroll_gateway(conn, participant_ids=args.participant, actor=_actor())
+    if args.write_config is not None:
+        _write_gateway_config(args, str(gid), token, devices)
     emit(
         args,
         {"gateway_id": str(gid), "token": token},
         f"gateway_id {gid}\ntoken {token}\n(the token is shown only now; store it on the gateway)",
     )
     return 0
+
+
+def _require_addresses(devices: list[BoundDevice]) -> None:
+    missing = [str(d.device_id) for d in devices if not d.ble_address]
+    if missing:
+        raise UsageError(
+            f"devices {missing} have no BLE address; enrol them with --address "
+            "so that the gateway can find them"
+        )
+
+
+def _write_gateway_config(
+    args: argparse.Namespace, gateway_id: str, token: str, devices: list[BoundDevice]
+) -> None:
+    missing = [str(d.device_id) for d in devices if not d.ble_address]
+    if missing:
+        raise UsageError(
+            f"devices {missing} have no BLE address; enrol them with --address "
+            "so the gateway can find them"
+        )
+    config = {
+        "gateway_id": gateway_id,
+        "token": token,
+        "api_url": args.api_url,
+        "outbox_path": args.outbox_path,
+        "devices": [
+            {"device_id": str(d.device_id), "kind": d.kind, "address": d.ble_address}
+            for d in devices
+        ],
+    }
+    path: Path = args.write_config
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The file holds a credential: readable by its owner only.
+    path.touch(mode=0o600, exist_ok=True)
+    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
