@@ -8,10 +8,13 @@ for any date the pilot can see and keeps these functions pure and vectorisable.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
+
+from simulators.physiology.errors import ParameterError
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -62,3 +65,18 @@ def days_covering(start_s: float, end_s: float, utc_offset_s: int) -> range:
     first = local_day_index(start_s, utc_offset_s)
     last = local_day_index(np.nextafter(end_s, -np.inf), utc_offset_s)
     return range(first, max(first, last) + 1)
+
+
+def interval_end_s(start_s: float, duration_s: float) -> float:
+    """End of ``[start_s, start_s + duration_s)``; refuse non-finite or negative spans.
+
+    Raises
+    ------
+    ParameterError
+        If ``start_s`` or ``duration_s`` is not finite, or ``duration_s`` < 0.
+    """
+    if not (math.isfinite(start_s) and math.isfinite(duration_s) and duration_s >= 0):
+        raise ParameterError(
+            f"expected finite start_s and duration_s >= 0, got {start_s}, {duration_s}"
+        )
+    return start_s + duration_s

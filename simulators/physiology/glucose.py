@@ -20,6 +20,7 @@ from simulators.physiology._clock import (
     SECONDS_PER_DAY,
     FloatArray,
     days_covering,
+    interval_end_s,
     local_day_start_s,
 )
 from simulators.physiology._seeding import Stream, rng_for
@@ -123,11 +124,7 @@ class GlucoseModel:
         GlucoseTrace
             Identical readings whether the interval is generated at once or in pieces.
         """
-        if not (math.isfinite(start_s) and math.isfinite(duration_s) and duration_s >= 0):
-            raise ParameterError(
-                f"expected finite start_s and duration_s >= 0, got {start_s}, {duration_s}"
-            )
-        end_s = start_s + duration_s
+        end_s = interval_end_s(start_s, duration_s)
         days = [
             _simulate_day(self.seed, self.params, d, self._session_anchor_s, self.phase_s)
             for d in days_covering(start_s, end_s, self.params.utc_offset_s)

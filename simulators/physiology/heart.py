@@ -19,7 +19,7 @@ from enum import IntEnum
 import numpy as np
 import numpy.typing as npt
 
-from simulators.physiology._clock import FloatArray
+from simulators.physiology._clock import FloatArray, interval_end_s
 from simulators.physiology._seeding import Stream, rng_for
 from simulators.physiology.af import af_rr_ms
 from simulators.physiology.episodes import Episode, EpisodeKind
@@ -152,11 +152,7 @@ class HeartModel:
         HeartTrace
             Identical beats whether the interval is generated at once or in pieces.
         """
-        if not (math.isfinite(start_s) and math.isfinite(duration_s) and duration_s >= 0):
-            raise ParameterError(
-                f"expected finite start_s and duration_s >= 0, got {start_s}, {duration_s}"
-            )
-        end_s = start_s + duration_s
+        end_s = interval_end_s(start_s, duration_s)
         first_block = math.floor(start_s / BLOCK_S) - 1
         stop_block = math.ceil(end_s / BLOCK_S) + 1
         beats = self._beats(first_block, stop_block)
