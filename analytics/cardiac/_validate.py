@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from analytics import _validate as _shared
 from analytics.errors import CardiacInputError
 
 FloatArray = npt.NDArray[np.float64]
@@ -19,23 +20,7 @@ IntArray = npt.NDArray[np.intp]
 
 def as_1d_float(values: npt.ArrayLike, name: str, *, allow_nan: bool = False) -> FloatArray:
     """Return ``values`` as a 1-D float64 array or raise naming ``name``."""
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        msg = f"{name} should be a 1-D sequence of numbers; could not convert it ({exc})"
-        raise CardiacInputError(msg) from exc
-    if arr.ndim != 1:
-        msg = f"{name} should be 1-D; it has shape {arr.shape}. Pass one recording at a time"
-        raise CardiacInputError(msg)
-    bad = ~np.isfinite(arr) if not allow_nan else np.isinf(arr)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        msg = (
-            f"{name} should contain only finite values; found {arr[first]!r} at index {first}. "
-            "Drop or interpolate missing values before calling"
-        )
-        raise CardiacInputError(msg)
-    return arr
+    return _shared.as_1d_float(values, name, error=CardiacInputError, allow_nan=allow_nan)
 
 
 def as_rr_ms(rr_ms: npt.ArrayLike, name: str = "rr_ms") -> FloatArray:
@@ -54,15 +39,7 @@ def as_rr_ms(rr_ms: npt.ArrayLike, name: str = "rr_ms") -> FloatArray:
 
 def as_times_s(times_s: npt.ArrayLike, n: int, name: str = "times_s") -> FloatArray:
     """Validate a time axis of length ``n`` in seconds, non-decreasing."""
-    arr = as_1d_float(times_s, name)
-    if arr.size != n:
-        msg = f"{name} should have one entry per value ({n}); it has {arr.size}"
-        raise CardiacInputError(msg)
-    if arr.size > 1 and np.any(np.diff(arr) < 0):
-        first = int(np.flatnonzero(np.diff(arr) < 0)[0]) + 1
-        msg = f"{name} should be non-decreasing (sorted in time); it goes back at index {first}"
-        raise CardiacInputError(msg)
-    return arr
+    return _shared.as_times_s(times_s, name, error=CardiacInputError, n=n)
 
 
 def check_positive(value: float, name: str) -> None:

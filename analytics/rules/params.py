@@ -1,0 +1,304 @@
+"""Parameter sets of each rule, with the pilot defaults of specs/clinical.md "Alerts".
+
+Each is a frozen dataclass carrying a ``version`` recorded on the findings it raises,
+and validates itself on construction (raising :class:`ThresholdError`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from analytics.rules.errors import ThresholdError
+
+#: Version of every default rule parameter set (specs/clinical.md "Alerts", pilot start).
+DEFAULT_VERSION = "1"
+
+
+class RuleId(StrEnum):
+    """Rule ids of specs/clinical.md "Alerts", plus the coverage gate's data-quality rule."""
+
+    HYPO_LEVEL2 = "hypo_level2"
+    HYPO_LEVEL1 = "hypo_level1"
+    PREDICTED_LOW = "predicted_low"
+    HYPER_PROLONGED = "hyper_prolonged"
+    TACHYCARDIA = "tachycardia"
+    BRADYCARDIA = "bradycardia"
+    AF_BURDEN = "af_burden"
+    STALE_DEVICE = "stale_device"
+    GATEWAY_OFFLINE = "gateway_offline"
+    BATTERY_LOW = "battery_low"
+    LOW_COVERAGE = "low_coverage"
+
+
+def _positive(obj: object, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+            msg = f"{type(obj).__name__}.{name} should be a finite number > 0; got {value!r}"
+            raise ThresholdError(msg)
+
+
+def _version(obj: object) -> None:
+    version = getattr(obj, "version", None)
+    if not isinstance(version, str) or not version.strip():
+        msg = f"{type(obj).__name__}.version should be a non-empty string; got {version!r}"
+        raise ThresholdError(msg)
+
+
+def _ordered(obj: object, low: str, high: str) -> None:
+    if not getattr(obj, low) < getattr(obj, high):
+        msg = f"{type(obj).__name__}: {low} should be below {high}; got {obj!r}"
+        raise ThresholdError(msg)
+
+
+@dataclass(frozen=True)
+class GlucoseBelowRule:
+    """``hypo_level1`` / ``hypo_level2``: glucose below a threshold for >= 15 min.
+
+    Attributes
+    ----------
+    threshold_mg_dl : float
+        Strict threshold: 70 (level 1) or 54 mg/dL (level 2), Battelino 2019 / ATTD.
+    min_duration_min : float
+        Minutes below to start an episode (15, ATTD consensus; Battelino 2023).
+    end_duration_min : float
+        Minutes back at or above the threshold that end it (15, same source).
+    version : str
+        Parameter-set version recorded on findings.
+    """
+
+    threshold_mg_dl: float
+    min_duration_min: float = 15.0
+    end_duration_min: float = 15.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "threshold_mg_dl", "min_duration_min", "end_duration_min")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class GlucoseAboveRule:
+    """``hyper_prolonged``: glucose above 250 mg/dL for >= 2 h (specs/clinical.md).
+
+    Attributes
+    ----------
+    threshold_mg_dl : float
+        Strict threshold (250 mg/dL, level-2 hyperglycaemia, Battelino 2019).
+    min_duration_min : float
+        Minutes above to raise (120, specs/clinical.md "Alerts").
+    end_duration_min : float
+        Minutes back at or below that end it (15, ATTD episode definition).
+    version : str
+        Parameter-set version.
+    """
+
+    threshold_mg_dl: float = 250.0
+    min_duration_min: float = 120.0
+    end_duration_min: float = 15.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "threshold_mg_dl", "min_duration_min", "end_duration_min")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class PredictedLowRule:
+    """``predicted_low``: forecast below 70 mg/dL within 30 min (specs/clinical.md).
+
+    Attributes
+    ----------
+    threshold_mg_dl : float
+        70 mg/dL, the level-1 hypoglycaemia threshold (Battelino 2019).
+    within_min : int
+        Look-ahead in minutes, a multiple of 5 up to 60 (30).
+    version : str
+        Parameter-set version.
+    """
+
+    threshold_mg_dl: float = 70.0
+    within_min: int = 30
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "threshold_mg_dl", "within_min")
+        if self.within_min % 5 or self.within_min > 60:
+            msg = f"PredictedLowRule.within_min should be 5, 10, ..., 60; got {self.within_min!r}"
+            raise ThresholdError(msg)
+        _version(self)
+
+
+@dataclass(frozen=True)
+class TachycardiaRule:
+    """``tachycardia``: HR > 120 bpm for >= 10 min MEDIUM, > 150 HIGH (specs/clinical.md).
+
+    Attributes
+    ----------
+    medium_bpm, high_bpm : float
+        Strict thresholds for MEDIUM and HIGH (120 and 150 bpm).
+    min_duration_min : float
+        How long the condition must hold (10 min).
+    version : str
+        Parameter-set version.
+    """
+
+    medium_bpm: float = 120.0
+    high_bpm: float = 150.0
+    min_duration_min: float = 10.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "medium_bpm", "high_bpm", "min_duration_min")
+        _ordered(self, "medium_bpm", "high_bpm")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class BradycardiaRule:
+    """``bradycardia``: HR < 50 bpm for >= 10 min MEDIUM, < 40 HIGH (specs/clinical.md).
+
+    Attributes
+    ----------
+    medium_bpm, high_bpm : float
+        Strict thresholds for MEDIUM and HIGH (50 and 40 bpm).
+    min_duration_min : float
+        How long the condition must hold (10 min).
+    version : str
+        Parameter-set version.
+    """
+
+    medium_bpm: float = 50.0
+    high_bpm: float = 40.0
+    min_duration_min: float = 10.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "medium_bpm", "high_bpm", "min_duration_min")
+        _ordered(self, "high_bpm", "medium_bpm")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class AfBurdenRule:
+    """``af_burden``: AF-like rhythm >= 5 min in the last hour, MEDIUM (specs/clinical.md).
+
+    Attributes
+    ----------
+    min_burden_min : float
+        Minutes of AF episodes in the look-back that raise the finding (5).
+    lookback_min : float
+        Look-back window (60 min).
+    min_episode_s : float
+        Only AF runs at least this long count (30 s; 2020 ESC AF guidelines,
+        analytics.cardiac.episodes).
+    version : str
+        Parameter-set version.
+    """
+
+    min_burden_min: float = 5.0
+    lookback_min: float = 60.0
+    min_episode_s: float = 30.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "min_burden_min", "lookback_min", "min_episode_s")
+        _ordered(self, "min_burden_min", "lookback_min")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class CoverageGateRule:
+    """The coverage gate and its data-quality finding ``low_coverage`` (LOW, technical).
+
+    Attributes
+    ----------
+    min_coverage : float
+        Windows below this share of valid beats raise no rate or rhythm finding (0.8,
+        specs/clinical.md "Coverage").
+    window_min : float
+        Gate window length (5 min, the HRV / alert window of specs/clinical.md).
+    min_duration_min : float
+        A run of under-covered windows (with some data) lasting at least this long is
+        reported as ``low_coverage`` (10 min: the shortest rate rule, so any run long
+        enough to hide a rate finding is reported; engineering choice).
+    version : str
+        Parameter-set version.
+    """
+
+    min_coverage: float = 0.8
+    window_min: float = 5.0
+    min_duration_min: float = 10.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "min_coverage", "window_min", "min_duration_min")
+        if self.min_coverage > 1:
+            msg = f"CoverageGateRule.min_coverage should be a share <= 1; got {self.min_coverage}"
+            raise ThresholdError(msg)
+        _version(self)
+
+
+@dataclass(frozen=True)
+class StaleDeviceRule:
+    """``stale_device``: no data from a device > 15 min (HR) / 30 min (CGM), LOW technical.
+
+    Attributes
+    ----------
+    hr_limit_min, cgm_limit_min : float
+        Allowed silence per device kind (15 and 30 min, specs/clinical.md).
+    version : str
+        Parameter-set version.
+    """
+
+    hr_limit_min: float = 15.0
+    cgm_limit_min: float = 30.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "hr_limit_min", "cgm_limit_min")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class GatewayOfflineRule:
+    """``gateway_offline``: gateway heartbeat absent > 10 min, LOW technical.
+
+    Attributes
+    ----------
+    limit_min : float
+        Allowed heartbeat silence (10 min, specs/clinical.md).
+    version : str
+        Parameter-set version.
+    """
+
+    limit_min: float = 10.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "limit_min")
+        _version(self)
+
+
+@dataclass(frozen=True)
+class BatteryLowRule:
+    """``battery_low``: battery < 20 % LOW, < 5 % MEDIUM, technical (specs/clinical.md).
+
+    Attributes
+    ----------
+    low_pct, medium_pct : float
+        Strict thresholds in percent (20 and 5).
+    version : str
+        Parameter-set version.
+    """
+
+    low_pct: float = 20.0
+    medium_pct: float = 5.0
+    version: str = DEFAULT_VERSION
+
+    def __post_init__(self) -> None:
+        _positive(self, "low_pct", "medium_pct")
+        _ordered(self, "medium_pct", "low_pct")
+        _version(self)

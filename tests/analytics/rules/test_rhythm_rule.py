@@ -1,0 +1,93 @@
+"""af_burden: >= 5 min of AF-like rhythm in the last hour, non-diagnostic, burden in percent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analytics.cardiac import af_burden, detect_af
+from analytics.rules import Severity, Thresholds, evaluate_participant
+from tests.analytics.rules.conftest import T0, window
+
+RNG_SEED = 20261122
+
+
+def _rr(sinus_before_min: float, af_min: float, sinus_after_min: float) -> np.ndarray:
+    """Sinus RR (800 ms with respiratory modulation), then AF (uniform 400-1000 ms)."""
+    rng = np.random.default_rng(RNG_SEED)
+
+    def sinus(minutes: float) -> np.ndarray:
+        n = int(minutes * 60 / 0.8)
+        return 800.0 + 40.0 * np.sin(np.arange(n) / 3.0) + rng.normal(0.0, 5.0, n)
+
+    af = rng.uniform(400.0, 1000.0, int(af_min * 60 / 0.7))
+    return np.concatenate((sinus(sinus_before_min), af, sinus(sinus_after_min)))
+
+
+def _af_findings(rr: np.ndarray, thresholds: Thresholds | None = None, **kw: float) -> list:
+    t = T0 + np.cumsum(rr) / 1000.0
+    w = window(rr_times_s=t, rr_ms=rr)
+    now = float(t[-1]) + kw.get("now_after_s", 0.0)
+    return [f for f in evaluate_participant(w, thresholds, now_s=now) if f.rule_id == "af_burden"]
+
+
+def test_seven_minutes_of_af_in_an_hour_fires_medium_non_diagnostic() -> None:
+    (f,) = _af_findings(_rr(20, 7, 20))
+    assert f.severity is Severity.MEDIUM
+    assert "non-diagnostic" in f.summary
+    assert f.unit == "%"
+    assert 5.0 <= f.evidence["burden_min"] <= 8.0
+
+
+def test_five_and_a_half_minutes_of_af_fire() -> None:
+    (f,) = _af_findings(_rr(20, 5.5, 20))
+    assert f.evidence["burden_min"] >= 5.0
+
+
+def test_four_and_a_half_minutes_of_af_raise_nothing() -> None:
+    assert _af_findings(_rr(20, 4.5, 20)) == []
+
+
+def test_sinus_rhythm_raises_nothing() -> None:
+    assert _af_findings(_rr(60, 0, 0)) == []
+
+
+def test_burden_percent_is_af_minutes_over_monitored_minutes() -> None:
+    (f,) = _af_findings(_rr(20, 10, 5))
+    expected = 100.0 * f.evidence["burden_min"] / f.evidence["monitored_min"]
+    assert f.worst_value == pytest.approx(expected)
+
+
+def test_burden_at_newest_beat_equals_cardiac_af_burden() -> None:
+    rr = _rr(50, 8, 2)
+    t = T0 + np.cumsum(rr) / 1000.0
+    (f,) = _af_findings(rr)
+    reference = af_burden(detect_af(rr), rr, times_s=t).minutes_last_window
+    assert f.ongoing
+    assert f.evidence["burden_min"] == pytest.approx(reference, abs=1e-6)
+
+
+def test_finding_ends_when_af_leaves_the_look_back_hour() -> None:
+    rr = _rr(10, 8, 80)
+    (f,) = _af_findings(rr)
+    assert f.end_s is not None
+    af_start = T0 + 10 * 60
+    # Burden drops below 5 min once less than 5 of the 8 AF minutes are in the hour.
+    assert f.end_s == pytest.approx(af_start + 3 * 60 + 3600, abs=60)
+
+
+def test_af_under_low_coverage_is_withheld() -> None:
+    rr = _rr(20, 10, 20)
+    t = T0 + np.cumsum(rr) / 1000.0
+    keep = (t - T0) % 10.0 < 6.5
+    w = window(rr_times_s=t[keep], rr_ms=rr[keep])
+    ids = [f.rule_id for f in evaluate_participant(w, None, now_s=float(t[-1]))]
+    assert "af_burden" not in ids
+    assert "low_coverage" in ids
+
+
+def test_override_of_minimum_burden_changes_outcome_and_version() -> None:
+    rr = _rr(20, 4, 20)
+    custom = Thresholds().override("af_burden", version="af-p7", min_burden_min=3.0)
+    (f,) = _af_findings(rr, custom)
+    assert f.rule_version == "af-p7"
