@@ -16,6 +16,10 @@ from wearmon.database import database_url
 
 log = logging.getLogger(__name__)
 
+_KEEP_ALIVE_S = 75
+
+_KEEP_ALIVE_S = 75
+
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("serve", help="run the API server")
@@ -44,7 +48,16 @@ def run(args: argparse.Namespace) -> int:
             settings.host,
             settings.port,
         )
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            # Gateways upload every few seconds on one kept-alive connection; uvicorn's 5 s
+            # default equals the gateway's pause, so a reused connection could be closed
+            # under a batch (seen in bench/gateway.py). Idle connections cost little.
+            timeout_keep_alive=_KEEP_ALIVE_S,
+        )
     return 0
 
 
