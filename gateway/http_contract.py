@@ -17,6 +17,12 @@ from typing import Final
 MAX_RETRY_AFTER_S: Final = 3600.0
 
 BATCH_PATH: Final = "/api/v1/ingest/batch"
+# The API names whole-batch 422 problems in this header (ingestion contract):
+# "idempotency_conflict" (the key is held for another body: re-form under a new key) and
+# "too_many_readings" (split the batch).
+ERROR_CODE_HEADER: Final = "X-Wearmon-Error"
+KEY_CONFLICT: Final = "idempotency_conflict"
+TOO_MANY_READINGS: Final = "too_many_readings"
 HEARTBEAT_PATH: Final = "/api/v1/ingest/heartbeat"
 
 

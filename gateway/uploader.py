@@ -29,6 +29,9 @@ import httpx
 
 from gateway.http_contract import (
     BATCH_PATH,
+    ERROR_CODE_HEADER,
+    KEY_CONFLICT,
+    TOO_MANY_READINGS,
     BatchReceipt,
     IndexedRejection,
     auth_headers,
@@ -174,14 +177,16 @@ class Uploader:
             return self._transient(batch, f"HTTP {code}", code)
         if code in (httpx.codes.UNAUTHORIZED, httpx.codes.FORBIDDEN):
             return self._halt(_AUTH_ADVICE[code], code, response)
-        if code == httpx.codes.REQUEST_ENTITY_TOO_LARGE:
+        problem = response.headers.get(ERROR_CODE_HEADER)
+        if code == httpx.codes.REQUEST_ENTITY_TOO_LARGE or problem == TOO_MANY_READINGS:
             return await self._too_large(batch)
-        if code == httpx.codes.CONFLICT:
+        if code == httpx.codes.CONFLICT or problem == KEY_CONFLICT:
             log.error(
-                "batch %d: the API holds key %s for a different body (409); re-forming it "
-                "under a new key (the server dedupes readings by natural key)",
+                "batch %d: the API holds key %s for a different body (HTTP %d); re-forming "
+                "it under a new key (the server dedupes readings by natural key)",
                 batch.sequence,
                 batch.idempotency_key,
+                code,
             )
             await asyncio.to_thread(self._outbox.dissolve_batch, batch.sequence)
             return StepResult(Step.REBATCH, status_code=code)

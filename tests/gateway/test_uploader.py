@@ -274,6 +274,42 @@ async def test_409_reforms_the_batch_under_a_new_key(
     assert box.depth() == 0
 
 
+async def test_a_key_conflict_422_reforms_the_batch_and_loses_nothing(
+    box: Outbox, make_uploader: MakeUploader
+) -> None:
+    box.put(heart_rates(2))
+    conflict = status(
+        422,
+        json={"detail": "Idempotency-Key 'k' was already used"},
+        headers={"X-Wearmon-Error": "idempotency_conflict"},
+    )
+    api = FakeApi([conflict, receipt])
+    uploader = make_uploader(api)
+    assert (await uploader.step()).step is Step.REBATCH
+    assert (await uploader.step()).step is Step.SENT
+    keys = [r.headers["Idempotency-Key"] for r in api.requests]
+    assert keys[0] != keys[1]
+    assert box.rejected() == []
+    assert box.depth() == 0
+
+
+async def test_a_too_many_readings_422_splits_the_batch(
+    box: Outbox, make_uploader: MakeUploader
+) -> None:
+    box.put(heart_rates(8))
+    too_many = status(
+        422,
+        json={"detail": "readings: 8 readings exceed the limit"},
+        headers={"X-Wearmon-Error": "too_many_readings"},
+    )
+    api = FakeApi([too_many, receipt])
+    uploader = make_uploader(api, batch_size=8)
+    assert (await uploader.step()).step is Step.REBATCH
+    assert (await uploader.step()).step is Step.SENT
+    assert len(json.loads(api.requests[1].content)["readings"]) == 4
+    assert box.rejected() == []
+
+
 async def test_unreadable_200_is_retried_not_acknowledged(
     box: Outbox, make_uploader: MakeUploader
 ) -> None:

@@ -67,6 +67,7 @@ def test_same_key_with_a_different_body_is_refused(api: str, home: Home, db_url:
     r = post(api, home, batch(home, hr_readings(home.hr_device, recent(20), 3)), key)
     assert r.status_code == 422
     assert "Idempotency-Key" in r.json()["detail"]
+    assert r.headers["X-Wearmon-Error"] == "idempotency_conflict"
     assert count(db_url) == 3
 
 
@@ -159,6 +160,7 @@ def test_too_many_readings_in_one_batch_gets_422(db_url: str, home: Home) -> Non
         r = post(api, home, batch(home, hr_readings(home.hr_device, recent(), 11)))
         assert r.status_code == 422
         assert "split the batch" in r.json()["detail"]
+        assert r.headers["X-Wearmon-Error"] == "too_many_readings"
 
 
 def test_over_the_rate_gets_429_with_retry_after(db_url: str, home: Home) -> None:

@@ -18,6 +18,9 @@ from ingest.validation import TimeWindow
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
 _KEY_MAX = 200
+# Whole-batch 422s say which problem it is in this header, so that a gateway can act on
+# it (re-form the batch under a new key, or split it) instead of parsing prose.
+ERROR_CODE_HEADER = "X-Wearmon-Error"
 
 
 @router.post(
@@ -42,6 +45,7 @@ async def post_batch(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"readings: {len(batch.readings)} readings exceed the limit of "
             f"{settings.max_readings_per_batch} per batch; split the batch",
+            headers={ERROR_CODE_HEADER: "too_many_readings"},
         )
     window = TimeWindow(
         dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
@@ -60,7 +64,11 @@ async def post_batch(
     except Forbidden as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except IdempotencyConflict as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            str(exc),
+            headers={ERROR_CODE_HEADER: "idempotency_conflict"},
+        ) from exc
     return BatchResultOut(
         accepted=outcome.accepted,
         duplicates=outcome.duplicates,
