@@ -133,8 +133,8 @@ def _bridge(mask: BoolArray, t: FloatArray, max_interruption_s: float) -> BoolAr
     starts, ends = true_runs(mask)
     if starts.size < 2:
         return out
-    nxt = np.append(t[1:], t[-1])
-    run_s = nxt[ends - 1] - t[starts]  # from a run's first sample to the sample after it
+    # From a run's first sample to the sample after it (its own last one at the end).
+    run_s = t[np.minimum(ends, t.size - 1)] - t[starts]
     dip_s = t[starts[1:]] - t[ends[:-1]]
     brief = (dip_s <= max_interruption_s) & (dip_s < run_s[:-1]) & (dip_s < run_s[1:])
     for s, e in zip(ends[:-1][brief], starts[1:][brief], strict=True):
@@ -143,10 +143,13 @@ def _bridge(mask: BoolArray, t: FloatArray, max_interruption_s: float) -> BoolAr
 
 
 def _sustained_runs(
-    mask: BoolArray, t: FloatArray, th: RateThresholds
+    mask: BoolArray, t: FloatArray, span: FloatArray, th: RateThresholds
 ) -> list[tuple[int, int, float]]:
-    """(start, exclusive end, coverage) of runs that last long enough with enough data."""
-    span = np.minimum(np.diff(t, append=t[-1]), th.max_gap_s)
+    """(start, exclusive end, coverage) of runs that last long enough with enough data.
+
+    ``span`` is ``min(t[i+1] - t[i], max_gap_s)``; a run's coverage never uses the
+    last element, so a slice of the whole series' ``span`` serves a slice of ``t``.
+    """
     out = []
     starts, ends = true_runs(_bridge(mask, t, th.max_interruption_s))
     for s, e in zip(starts, ends, strict=True):
@@ -160,14 +163,14 @@ def _sustained_runs(
 
 
 def _episodes(
-    t: FloatArray, hr: FloatArray, kind: RateKind, th: RateThresholds
+    t: FloatArray, hr: FloatArray, span: FloatArray, kind: RateKind, th: RateThresholds
 ) -> list[RateEpisode]:
     tachy = kind is RateKind.TACHYCARDIA
     medium = hr > th.tachy_medium_bpm if tachy else hr < th.brady_medium_bpm
     high = hr > th.tachy_high_bpm if tachy else hr < th.brady_high_bpm
     episodes = []
-    for s, e, cov in _sustained_runs(medium, t, th):
-        is_high = bool(_sustained_runs(high[s:e], t[s:e], th))
+    for s, e, cov in _sustained_runs(medium, t, span, th):
+        is_high = bool(_sustained_runs(high[s:e], t[s:e], span[s:e], th))
         seg = hr[s:e]
         worst = float(seg.max() if tachy else seg.min())
         severity = Severity.HIGH if is_high else Severity.MEDIUM
@@ -222,10 +225,16 @@ def detect_rate_episodes(
     hr = as_1d_float(hr_bpm, "hr_bpm", allow_nan=True)
     t = as_times_s(times_s, hr.size)
     keep = ~np.isnan(hr)
-    t, hr = t[keep], hr[keep]
+    return _rate_episodes_checked(t[keep], hr[keep], th)
+
+
+def _rate_episodes_checked(t: FloatArray, hr: FloatArray, th: RateThresholds) -> list[RateEpisode]:
+    """:func:`detect_rate_episodes` of validated arrays without NaN (private: no checks)."""
     if t.size < 2:
         return []
-    found = _episodes(t, hr, RateKind.TACHYCARDIA, th) + _episodes(t, hr, RateKind.BRADYCARDIA, th)
+    span = np.minimum(np.diff(t, append=t[-1]), th.max_gap_s)
+    found = _episodes(t, hr, span, RateKind.TACHYCARDIA, th)
+    found += _episodes(t, hr, span, RateKind.BRADYCARDIA, th)
     return sorted(found, key=lambda ep: ep.onset_s)
 
 

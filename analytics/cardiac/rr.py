@@ -92,6 +92,13 @@ def _local_median_ms(rr_ms: FloatArray, valid: BoolArray, beats: int) -> FloatAr
     return np.where(valid, out, out[idx[fill]])
 
 
+def _implausible_rr(
+    rr_ms: FloatArray, min_rr_ms: float = RR_MIN_MS, max_rr_ms: float = RR_MAX_MS
+) -> BoolArray:
+    """:func:`artefact_mask` of an already validated series (private: no checks)."""
+    return (rr_ms < min_rr_ms) | (rr_ms > max_rr_ms)
+
+
 def artefact_mask(
     rr_ms: npt.ArrayLike, *, min_rr_ms: float = RR_MIN_MS, max_rr_ms: float = RR_MAX_MS
 ) -> BoolArray:
@@ -119,7 +126,7 @@ def artefact_mask(
     if not max_rr_ms > min_rr_ms:
         msg = f"max_rr_ms should exceed min_rr_ms ({min_rr_ms}); got {max_rr_ms!r}"
         raise CardiacInputError(msg)
-    return (rr < min_rr_ms) | (rr > max_rr_ms)
+    return _implausible_rr(rr, min_rr_ms, max_rr_ms)
 
 
 def clean_rr(

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from analytics.cardiac import artefact_mask
 from analytics.quality._validate import (
+    BoolArray,
     FloatArray,
     IntArray,
     as_1d_float,
@@ -66,7 +67,9 @@ class WindowGrid:
         n = self.start_s.size
         if n == 0:
             return np.full(t.shape, -1, dtype=np.intp)
-        k = np.clip(np.floor((t - self.first_s) / self.window_s), 0, n - 1).astype(np.intp)
+        x = np.subtract(t, self.first_s)  # floor((t - first) / window) in one buffer
+        np.floor(np.divide(x, self.window_s, out=x), out=x)
+        k = np.clip(x, 0, n - 1, out=x).astype(np.intp)
         k[t < self.start_s[0]] = -1
         k[t > self.end_s[-1]] = n
         return k
@@ -131,14 +134,29 @@ def window_grid(
 
 def _disjoint(start_s: FloatArray, end_s: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Sorted disjoint pieces whose union is the union of the intervals."""
-    if start_s.size > 1 and (np.diff(start_s) < 0).any():
+    if start_s.size > 1 and (start_s[1:] < start_s[:-1]).any():
         order = np.argsort(start_s, kind="stable")
         s, e = start_s[order], end_s[order]
     else:  # already sorted: the usual case for beats and samples
         s, e = start_s, end_s
-    reach = np.maximum.accumulate(e)  # furthest end so far
-    s_cut = np.maximum(s, np.r_[-np.inf, reach[:-1]])
+    reach = np.empty_like(e)  # furthest end before each interval
+    reach[:1] = -np.inf
+    np.maximum.accumulate(e[:-1], out=reach[1:])
+    s_cut = np.maximum(s, reach, out=reach)
     return s_cut, np.maximum(e, s_cut)
+
+
+def _covered_before(start_s: FloatArray, end_s: FloatArray, at_s: FloatArray) -> FloatArray:
+    """:func:`covered_before` of validated float64 arrays (private: no checks)."""
+    if start_s.size == 0:
+        return np.zeros(at_s.shape)
+    s_cut, e_cut = _disjoint(start_s, end_s)
+    length = np.subtract(e_cut, s_cut, out=e_cut)
+    done = np.cumsum(length)  # covered time up to the end of each piece
+    k = np.searchsorted(s_cut, at_s, side="right") - 1  # last piece starting at or before x
+    kk = np.maximum(k, 0)
+    inside = np.clip(at_s - s_cut[kk], 0.0, length[kk])
+    return np.where(k >= 0, done[kk] - length[kk] + inside, 0.0)
 
 
 def covered_before(start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.ArrayLike) -> FloatArray:
@@ -176,15 +194,7 @@ def covered_before(start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.Array
     if s.shape != e.shape or (e < s).any():
         msg = "start_s and end_s should have the same length with end_s >= start_s"
         raise QualityInputError(msg)
-    if s.size == 0:
-        return np.zeros(x.shape)
-    s_cut, e_cut = _disjoint(s, e)
-    length = e_cut - s_cut
-    done = np.cumsum(length)  # covered time up to the end of each piece
-    k = np.searchsorted(s_cut, x, side="right") - 1  # last piece starting at or before x
-    kk = np.maximum(k, 0)
-    inside = np.clip(x - s_cut[kk], 0.0, length[kk])
-    return np.where(k >= 0, done[kk] - length[kk] + inside, 0.0)
+    return _covered_before(s, e, x)
 
 
 def covered_seconds(start_s: npt.ArrayLike, end_s: npt.ArrayLike, grid: WindowGrid) -> FloatArray:
@@ -267,7 +277,18 @@ def beat_coverage(
         msg = f"rr_ms should hold {t.size} positive intervals in ms, one per beat time"
         raise QualityInputError(msg)
     ok = ~artefact_mask(rr) if valid is None else as_mask(valid, "valid", rr.size)
-    covered = covered_seconds(t[ok] - rr[ok] / 1000.0, t[ok], grid)
+    return _beat_coverage(t, rr, grid, ok)
+
+
+def _beat_coverage(t: FloatArray, rr_ms: FloatArray, grid: WindowGrid, ok: BoolArray) -> Coverage:
+    """:func:`beat_coverage` of validated arrays with the mask of counted intervals."""
+    end = t[ok]
+    start = np.divide(rr_ms[ok], 1000.0)
+    np.subtract(end, start, out=start)
+    if grid.start_s.size == 0:
+        covered = np.empty(0)
+    else:
+        covered = np.diff(_covered_before(start, end, np.r_[grid.start_s, grid.end_s[-1]]))
     return Coverage(grid, covered, _fraction(covered, grid))
 
 

@@ -12,13 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.quality import (
-    Coverage,
-    beat_coverage,
-    covered_before,
-    sample_coverage,
-    window_grid,
-)
+from analytics.cardiac import RR_MAX_MS, RR_MIN_MS
+from analytics.quality import Coverage, sample_coverage, window_grid
+from analytics.quality.coverage import _beat_coverage, _covered_before
 from analytics.rules._common import hr_last_s, hr_series, still_open, true_runs
 from analytics.rules.finding import Finding, FindingKind, Severity
 from analytics.rules.thresholds import RuleId, Thresholds
@@ -47,10 +43,11 @@ class CoverageGate:
     def allows(self, times_s: FloatArray) -> BoolArray:
         """True for each sample time that lies in a window passing the gate."""
         k = self.coverage.grid.index(times_s)
-        inside = (k >= 0) & (k < self.passes.size)
-        out = np.zeros(k.shape, dtype=bool)
-        out[inside] = self.passes[k[inside]]
-        return out
+        if self.passes.size == 0:
+            return np.zeros(k.shape, dtype=bool)
+        # passes[k] with False for k = -1 (before the span) and k = n (after it).
+        padded = np.concatenate(([False], self.passes, [False]))
+        return padded[np.add(k, 1, out=k)]
 
 
 def coverage_gate(window: ParticipantWindow, thresholds: Thresholds, now_s: float) -> CoverageGate:
@@ -81,7 +78,8 @@ def coverage_gate(window: ParticipantWindow, thresholds: Thresholds, now_s: floa
     last = hr_last_s(window)
     end = window.start_s if last is None else min(now_s, last)
     grid = window_grid(window.start_s, end, window_s=60.0 * rule.window_min)
-    cov = beat_coverage(window.rr_times_s, window.rr_ms, grid)
+    rr = window.rr_ms  # validated by ParticipantWindow: skip beat_coverage's checks
+    cov = _beat_coverage(window.rr_times_s, rr, grid, (rr >= RR_MIN_MS) & (rr <= RR_MAX_MS))
     no_rr = cov.covered_s == 0
     if no_rr.any() and window.hr_bpm.size:
         # Windows without any RR interval fall back on the heart-rate samples (a device
@@ -100,7 +98,7 @@ def _rate_condition_s(
     hit = (hr > thresholds.tachycardia.medium_bpm) | (hr < thresholds.bradycardia.medium_bpm)
     t_hit = t[hit]
     hold = np.minimum(np.diff(t_hit, append=np.inf), HR_SAMPLE_HOLD_S)
-    before = covered_before(t_hit, t_hit + hold, np.array([a, b]))
+    before = _covered_before(t_hit, t_hit + hold, np.array([a, b]))
     return float(before[1] - before[0])
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.cardiac import RateEpisode, RateKind, RateThresholds, detect_rate_episodes
+from analytics.cardiac import RateEpisode, RateKind, RateThresholds
 from analytics.cardiac import Severity as CardiacSeverity
+from analytics.cardiac.rate import _rate_episodes_checked
 from analytics.quality import hr_jumps
 from analytics.rules._common import hr_series, still_open
 from analytics.rules.finding import Finding, FindingKind, Severity
@@ -36,13 +37,13 @@ def _episodes(t: FloatArray, hr: FloatArray, th: Thresholds) -> list[RateEpisode
     tachy, brady = th.tachycardia, th.bradycardia
     cover = th.low_coverage.min_coverage
     if tachy.min_duration_min == brady.min_duration_min:
-        return detect_rate_episodes(
+        return _rate_episodes_checked(
             t, hr, _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover)
         )
-    fast = detect_rate_episodes(
+    fast = _rate_episodes_checked(
         t, hr, _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover)
     )
-    slow = detect_rate_episodes(
+    slow = _rate_episodes_checked(
         t, hr, _cardiac_thresholds(tachy, brady, brady.min_duration_min, cover)
     )
     return [e for e in fast if e.kind is RateKind.TACHYCARDIA] + [
@@ -125,10 +126,12 @@ def rate_findings(
     t, hr = hr_series(window)
     if t.size < 2:
         return []
-    gated = np.where(gate.allows(t), hr, np.nan)
     limit_s = 60.0 * thresholds.stale_device.hr_limit_min
     last = float(t[-1])
-    episodes = _episodes(t, gated, thresholds)
+    # Samples in failing windows are dropped, as detect_rate_episodes drops NaN; the
+    # window's arrays are already validated, so its checks are skipped.
+    ok = gate.allows(t)
+    episodes = _episodes(t[ok], hr[ok], thresholds)
     jumps = hr_jumps(t, hr) if episodes else np.zeros(0, dtype=bool)
     return [
         _finding(

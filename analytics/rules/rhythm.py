@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.cardiac import af_episodes, artefact_mask, detect_af
-from analytics.quality import covered_before
+from analytics.cardiac import RR_MAX_MS, RR_MIN_MS, af_episodes, detect_af
+from analytics.quality.coverage import _covered_before
 from analytics.rules._common import still_open, true_runs
 from analytics.rules.finding import Finding, FindingKind, Severity
 from analytics.rules.gate import CoverageGate
@@ -30,7 +30,8 @@ def _trailing_s(
     start_s: FloatArray, end_s: FloatArray, at_s: FloatArray, span_s: float
 ) -> FloatArray:
     """Seconds of the intervals' union inside ``(x - span_s, x]`` for each ``x`` in ``at_s``."""
-    return covered_before(start_s, end_s, at_s) - covered_before(start_s, end_s, at_s - span_s)
+    # Private: the window's arrays were validated when it was built.
+    return _covered_before(start_s, end_s, at_s) - _covered_before(start_s, end_s, at_s - span_s)
 
 
 def _within_after(t: FloatArray, marks_s: FloatArray, span_s: float) -> BoolArray:
@@ -136,7 +137,8 @@ def af_burden_findings(
     rr, t = window.rr_ms, window.rr_times_s
     if rr.size == 0:
         return []
-    ok = gate.allows(t) & ~artefact_mask(rr)
+    # analytics.cardiac.artefact_mask without re-validating the window's RR intervals.
+    ok = gate.allows(t) & (rr >= RR_MIN_MS) & (rr <= RR_MAX_MS)
     labels = detect_af(rr) & ok
     if not labels.any():
         return []

@@ -1,0 +1,94 @@
+"""The AF detector's statistics: irregularity, nearest-pattern distance, raw score (private).
+
+Kernels of :mod:`analytics.cardiac.af` (see there for the definitions and references),
+on RR intervals already validated and stripped of artefacts. Written to reuse buffers:
+a fresh 100k-element array costs more in page faults than the arithmetic on it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.ndimage import median_filter, uniform_filter1d
+
+from analytics.cardiac._filters import running_median
+from analytics.cardiac._validate import FloatArray
+
+if TYPE_CHECKING:
+    from analytics.cardiac.af import AFDetectorParams
+
+# Heart-rate normalisation uses a 9-beat running median of RR (engineering choice: the
+# local heart period, robust to one or two ectopic beats).
+_LOCAL_RR_BEATS = 9
+
+
+def local_rr_ms(rr_ms: FloatArray) -> FloatArray:
+    """The local heart period: 9-beat running median of RR, mirror edges."""
+    return running_median(rr_ms, _LOCAL_RR_BEATS)
+
+
+def irregularity_of(
+    rr_ms: FloatArray, local_ms: FloatArray, params: AFDetectorParams
+) -> FloatArray:
+    """:func:`~analytics.cardiac.af.irregularity` given the local heart period ``local_ms``."""
+    smooth = running_median(rr_ms, params.ectopic_median_beats)
+    lag = np.empty_like(smooth)  # |x_i - x_{i-1}|, then |x_i - x_{i-2}|; 0 at the start
+    lag[:1] = 0.0
+    np.subtract(smooth[1:], smooth[:-1], out=lag[1:])
+    w = params.irregularity_beats
+    mean1: FloatArray = uniform_filter1d(np.abs(lag, out=lag), size=w, mode="mirror")
+    lag[:2] = 0.0
+    np.subtract(smooth[2:], smooth[:-2], out=lag[2:])
+    mean2 = smooth  # smooth is no longer needed: its buffer takes the second mean
+    uniform_filter1d(np.abs(lag, out=lag), size=w, output=mean2, mode="mirror")
+    np.minimum(mean1, mean2, out=mean1)
+    return np.divide(mean1, local_ms, out=mean1)
+
+
+def nearest_pattern_ms(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
+    """Chebyshev distance of each RR pattern to its nearest neighbour nearby, in ms.
+
+    Min and max are exact, so the order of the updates does not change the result;
+    the buffers are reused across lags (a fresh 100k-element array per lag costs more
+    in page faults than the arithmetic).
+    """
+    m, n = params.pattern_beats, rr_ms.size
+    n_templates = n - m + 1
+    out = np.full(max(n, n_templates, 1), np.inf)
+    nearest = out[: max(n_templates, 1)]
+    lagged, dist = np.empty(n), np.empty(max(n_templates, 1))
+    for k in range(1, min(params.novelty_half_beats, n_templates - 1) + 1):
+        lag = np.abs(np.subtract(rr_ms[k:], rr_ms[:-k], out=lagged[: n - k]), out=lagged[: n - k])
+        d = dist[: n_templates - k]  # max over the m intervals: |RR_{i+j+k} - RR_{i+j}|
+        np.copyto(d, lag[: n_templates - k])
+        for j in range(1, m):
+            np.maximum(d, lag[j : j + n_templates - k], out=d)
+        np.minimum(nearest[:-k], d, out=nearest[:-k])
+        np.minimum(nearest[k:], d, out=nearest[k:])
+    out[nearest.size :] = nearest[-1]  # the last beats start no complete pattern
+    return out[:n]
+
+
+def combine(irr: FloatArray, nearest_ms: FloatArray, local_ms: FloatArray) -> FloatArray:
+    """Unsmoothed score: the geometric mean of I, N, N, with N = nearest / local RR.
+
+    Novelty weighs twice (it alone separates ectopy from AF). Monotone non-decreasing
+    in ``nearest_ms`` element by element (every step is, in IEEE arithmetic).
+    """
+    raw = np.divide(nearest_ms, local_ms)
+    np.multiply(irr, np.square(raw, out=raw), out=raw)
+    return np.cbrt(np.maximum(raw, 0.0, out=raw), out=raw)
+
+
+def raw_score(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
+    """Unsmoothed score of every beat; the local heart period is computed once."""
+    local = local_rr_ms(rr_ms)
+    irr = irregularity_of(rr_ms, local, params)
+    return combine(irr, nearest_pattern_ms(rr_ms, params), local)
+
+
+def score_valid(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
+    raw = raw_score(rr_ms, params)
+    size = min(params.smoothing_beats, rr_ms.size)
+    return np.asarray(median_filter(raw, size=size, mode="mirror"), dtype=np.float64)
