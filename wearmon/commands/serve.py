@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
             log_level="info",
             # Gateways upload every few seconds on one kept-alive connection; uvicorn's 5 s
             # default equals the gateway's pause, so a reused connection could be closed
-            # under a batch (seen in bench/gateway.py). Idle connections cost little.
+            # under a batch (seen in bench/gateway_stack.py). Idle connections cost little.
             timeout_keep_alive=_KEEP_ALIVE_S,
         )
     return 0

@@ -34,7 +34,7 @@
 
 Usage::
 
-    .venv/bin/python bench/gateway.py [--json] [--plot] [--quick] [--latency-s 60]
+    .venv/bin/python bench/gateway_stack.py [--json] [--plot] [--quick] [--latency-s 60]
         [--homes 3] [--ramp 2,8,16,32,64] [--window-s 10] [--strap-hz 1]
         [--skip throughput,latency,ramp] [--upload-interval-s 5] [--database-url URL]
 
@@ -59,8 +59,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-# The repository root first (``import gateway`` is the package, not this script), then
-# bench/ for ``_common``.
+# The repository root first (bench/ingest.py would otherwise shadow the ``ingest``
+# package), then bench/ for ``_common``. This script is not named gateway.py: that
+# shadowed the ``gateway`` package for bench/gateway_outbox.py.
 sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
 
 from _common import (  # noqa: E402
