@@ -17,7 +17,7 @@ from analytics.rules.technical import (
 from analytics.rules.thresholds import Thresholds
 from analytics.rules.window import ParticipantWindow
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 
 def evaluate_participant(
@@ -74,5 +74,5 @@ def evaluate_participant(
         *gateway_offline_findings(window, th, now_s),
         *battery_low_findings(window, th, now_s),
     ]
-    logger.debug("%d findings up to %s", len(findings), now_s)
+    log.debug("%d findings up to %s", len(findings), now_s)
     return sorted(findings, key=lambda f: (f.onset_s, f.rule_id))

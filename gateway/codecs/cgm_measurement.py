@@ -29,7 +29,7 @@ from gateway.codecs.crc import CRC_SIZE, append_crc, strip_crc
 from gateway.codecs.sfloat import Sfloat, encode_sfloat
 from gateway.errors import CodecError, CrcError
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _WHAT = "cgm measurement"
 RECORD_MIN_SIZE = 6  # size + flags + glucose + time offset (CGMS 3.1.1, specs: "minimum 6")
@@ -146,7 +146,7 @@ def decode_cgm_measurements(data: ByteData, *, e2e_crc: bool) -> CgmMeasurementB
             dropped.append(drop.record)
         offset += size
     for record in dropped:
-        logger.debug("dropped cgm record at offset %d: %s", record.offset, record.detail)
+        log.debug("dropped cgm record at offset %d: %s", record.offset, record.detail)
     return CgmMeasurementBatch(records=tuple(records), dropped=tuple(dropped))
 
 

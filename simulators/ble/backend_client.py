@@ -31,7 +31,7 @@ from simulators.ble.central import BumbleCentral, resolve_central
 from simulators.ble.errors import BleakConnectTimeoutError
 from simulators.ble.services import discover_service_collection
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
@@ -99,7 +99,7 @@ class BumbleBleakClient(BaseBleakClient):
         if self.is_connected:
             raise BleakError("Client is already connected")
         if pair:
-            logger.debug("pairing is not simulated; connecting without it")
+            log.debug("pairing is not simulated; connecting without it")
         timeout_s = float(kwargs.get("timeout", self._timeout))
         connection = await self._create_connection(timeout_s)
         try:
@@ -120,7 +120,7 @@ class BumbleBleakClient(BaseBleakClient):
         try:
             await self.disconnect()
         except Exception as exc:  # the original failure is what the caller needs
-            logger.debug("teardown after failed connect raised %r", exc)
+            log.debug("teardown after failed connect raised %r", exc)
 
     async def _create_connection(self, timeout_s: float) -> Connection:
         address = hci.Address(self.address, hci.Address.RANDOM_DEVICE_ADDRESS)
@@ -150,7 +150,7 @@ class BumbleBleakClient(BaseBleakClient):
         )
 
     def _on_disconnection(self, reason: int) -> None:
-        logger.debug("%s disconnected (reason 0x%02X)", self.address, reason)
+        log.debug("%s disconnected (reason 0x%02X)", self.address, reason)
         self._connection = None
         self._peer = None
         self.services = None
@@ -167,17 +167,17 @@ class BumbleBleakClient(BaseBleakClient):
         try:
             await connection.disconnect()
         except core.BaseBumbleError as exc:
-            logger.debug("disconnect of %s raised %r; waiting for the link", self.address, exc)
+            log.debug("disconnect of %s raised %r; waiting for the link", self.address, exc)
         async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
             await self._disconnected.wait()
 
     async def pair(self, *args: Any, **kwargs: Any) -> None:
         """Pairing is not simulated; the virtual wearables need none."""
-        logger.debug("pair() ignored: the simulated wearables do not require pairing")
+        log.debug("pair() ignored: the simulated wearables do not require pairing")
 
     async def unpair(self) -> None:
         """Pairing is not simulated; nothing to remove."""
-        logger.debug("unpair() ignored: the simulated wearables are never paired")
+        log.debug("unpair() ignored: the simulated wearables are never paired")
 
     # --- I/O --------------------------------------------------------------------------
     async def read_gatt_char(

@@ -25,7 +25,7 @@ from bumble.device import Advertisement
 
 from simulators.ble.central import BumbleCentral, resolve_central
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 # Generic Access Profile AD types (Bluetooth Assigned Numbers, section 2.3).
 _AD_INCOMPLETE_16 = 0x02

@@ -20,7 +20,7 @@ from bumble.host import Host
 from bumble.transport import open_transport
 from bumble.transport.common import Transport
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 AdvertisementListener = Callable[[Advertisement], None]
 REMOTE_GATEWAY_ADDRESS = "C0:57:EA:00:00:01"  # static random; differs from the local central
@@ -139,4 +139,4 @@ async def _quiet_disconnect(connection: Any) -> None:
     try:
         await connection.disconnect()
     except Exception as exc:  # teardown: the link may already be gone
-        logger.debug("disconnect during close failed: %r", exc)
+        log.debug("disconnect during close failed: %r", exc)

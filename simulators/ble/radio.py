@@ -29,7 +29,7 @@ from simulators.ble.errors import RadioError
 from simulators.ble.link import RangeLink, SimController
 from simulators.ble.peripherals.common import VirtualWearable
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 GATEWAY_ADDRESS = "C0:57:EA:00:00:00"  # static random (two top bits set), Core Vol 6 B 1.3.2.1
 GATEWAY_NAME = "wearmon-gateway"
@@ -148,7 +148,7 @@ class VirtualRadio:
         self._new_controller("gateway-remote", transport.source, transport.sink)
         self._servers.append(transport)
         bound_port: int = sock.getsockname()[1]
-        logger.info("virtual radio serves a central controller on %s:%d", host, bound_port)
+        log.info("virtual radio serves a central controller on %s:%d", host, bound_port)
         return bound_port
 
     # --- wearables --------------------------------------------------------------------

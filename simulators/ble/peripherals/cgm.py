@@ -70,7 +70,7 @@ from simulators.ble.peripherals.common import (
 from simulators.ble.peripherals.racp_server import RacpServer
 from simulators.ble.racp import select_records
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 CGM_SERVICE_UUID = 0x181F
 CGM_MEASUREMENT_UUID = 0x2AA7
@@ -241,7 +241,7 @@ class CgmSensor(VirtualWearable):
         for reading in self._readings:
             offset_min = int(reading[0])
             if offset_min > MAX_TIME_OFFSET_MIN:
-                logger.warning("%s: session expired at offset %d min; stops", self.name, offset_min)
+                log.warning("%s: session expired at offset %d min; stops", self.name, offset_min)
                 return
             taken_at = self._true_start_utc + timedelta(minutes=offset_min)
             await self.clock.sleep_until(taken_at)

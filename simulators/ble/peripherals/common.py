@@ -19,7 +19,7 @@ from simulators.ble.clock import SimClock
 from simulators.ble.encoding import encode_battery_level
 from simulators.ble.errors import BleSimulatorError, RadioError
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 BATTERY_SERVICE_UUID = 0x180F
 BATTERY_LEVEL_UUID = 0x2A19

@@ -25,7 +25,7 @@ from simulators.ble.encoding import (
 from simulators.ble.peripherals.common import LinkLostError, VirtualWearable, characteristic
 from simulators.ble.racp import RacpRequest, RacpRequestError, parse_racp_request
 
-logger = logging.getLogger(__name__)
+log = logging.getLogger(__name__)
 
 RACP_UUID = 0x2A52
 # Core Specification Supplement Part B 1.2 common profile and service error codes.
@@ -118,7 +118,7 @@ class RacpServer(Generic[_R]):
         try:
             response = await self._response(connection, value)
         except LinkLostError:
-            logger.debug("%s: RACP procedure ended by disconnection", self._wearable.name)
+            log.debug("%s: RACP procedure ended by disconnection", self._wearable.name)
             return
         finally:
             # The procedure is over once its response is on its way: a collector may
@@ -150,4 +150,4 @@ class RacpServer(Generic[_R]):
         try:
             await self._wearable.device.indicate_subscriber(connection, self.characteristic, value)
         except (core.BaseBumbleError, TimeoutError) as exc:
-            logger.debug("%s: RACP indication not confirmed: %r", self._wearable.name, exc)
+            log.debug("%s: RACP indication not confirmed: %r", self._wearable.name, exc)
