@@ -30,14 +30,6 @@ class UploadError(GatewayError):
     """The ingestion API refused a batch in a way retrying will not fix."""
 
 
-class CredentialRejectedError(UploadError):
-    """The API answered 401: the gateway token is wrong, expired or revoked."""
-
-
-class DeviceUnboundError(UploadError):
-    """The API answered 403: a device in the batch is not bound to this gateway."""
-
-
 class BleSessionError(GatewayError):
     """A BLE session with one wearable failed; the supervisor reconnects."""
 

@@ -21,8 +21,3 @@ def encode_flags(names: Iterable[str]) -> int:
     for name in names:
         bits |= FLAG_BITS[name]
     return bits
-
-
-def decode_flags(bits: int) -> list[str]:
-    """Flag names of a bit set, in definition order."""
-    return [name for name, bit in FLAG_BITS.items() if bits & bit]

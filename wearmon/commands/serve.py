@@ -18,8 +18,6 @@ log = logging.getLogger(__name__)
 
 _KEEP_ALIVE_S = 75
 
-_KEEP_ALIVE_S = 75
-
 
 def add_parser(sub: Any) -> None:
     parser = sub.add_parser("serve", help="run the API server")
