@@ -361,9 +361,9 @@ def enrol(db_url: str, homes: int, ramp_max: int) -> tuple[list[EnrolledGateway]
 
     from ingest.storage.enrolment import (
         ParticipantIdentity,
-        enroll_device,
-        enroll_gateway,
-        enroll_participant,
+        enrol_device,
+        enrol_gateway,
+        enrol_participant,
     )
     from simulators.physiology import cohort
 
@@ -372,13 +372,13 @@ def enrol(db_url: str, homes: int, ramp_max: int) -> tuple[list[EnrolledGateway]
         pids, wearables = [], []
         for i, p in enumerate(people):
             ident = ParticipantIdentity(p.participant_id, p.birth_year, p.sex, p.district)
-            pid = enroll_participant(
+            pid = enrol_participant(
                 conn, study_id="bench", identity=ident, time_zone="Asia/Seoul", actor="bench"
             )
             pids.append(pid)
             pair = []
             for kind, dev in (("hr", p.hr_device), ("cgm", p.cgm_device)):
-                did = enroll_device(
+                did = enrol_device(
                     conn,
                     participant_id=pid,
                     kind=kind,
@@ -391,9 +391,9 @@ def enrol(db_url: str, homes: int, ramp_max: int) -> tuple[list[EnrolledGateway]
             wearables.append(pair)
         gateways = []
         for i in range(homes):
-            gid, token = enroll_gateway(conn, participant_ids=[pids[i]], actor="bench")
+            gid, token = enrol_gateway(conn, participant_ids=[pids[i]], actor="bench")
             gateways.append(EnrolledGateway(str(gid), token, tuple(wearables[i])))
-        gid, token = enroll_gateway(conn, participant_ids=pids[homes:], actor="bench")
+        gid, token = enrol_gateway(conn, participant_ids=pids[homes:], actor="bench")
         straps = tuple(w[0] for w in wearables[homes:])
     return gateways, EnrolledGateway(str(gid), token, straps)
 

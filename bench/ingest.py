@@ -42,9 +42,9 @@ from ingest.maintenance import run_once  # noqa: E402
 from ingest.settings import ServerSettings  # noqa: E402
 from ingest.storage.enrolment import (  # noqa: E402
     ParticipantIdentity,
-    enroll_device,
-    enroll_gateway,
-    enroll_participant,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
 )
 from ingest.storage.readings import store_readings_sync  # noqa: E402
 
@@ -71,14 +71,14 @@ def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:
     homes = []
     with psycopg.connect(url) as conn:
         for i in range(gateways):
-            pid = enroll_participant(
+            pid = enrol_participant(
                 conn,
                 study_id="bench",
                 identity=ParticipantIdentity(f"P{i}", 1950, "F", "Mapo-gu"),
                 time_zone="Asia/Seoul",
                 actor="bench",
             )
-            api_dev = enroll_device(
+            api_dev = enrol_device(
                 conn,
                 participant_id=pid,
                 kind="hr",
@@ -87,7 +87,7 @@ def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:
                 serial=None,
                 actor="bench",
             )
-            copy_dev = enroll_device(
+            copy_dev = enrol_device(
                 conn,
                 participant_id=pid,
                 kind="hr",
@@ -96,7 +96,7 @@ def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:
                 serial=None,
                 actor="bench",
             )
-            gid, token = enroll_gateway(conn, participant_ids=[pid], actor="bench")
+            gid, token = enrol_gateway(conn, participant_ids=[pid], actor="bench")
             homes.append((str(gid), token, str(api_dev), str(copy_dev)))
     return homes
 

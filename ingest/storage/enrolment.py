@@ -32,7 +32,7 @@ class ParticipantIdentity:
     phone: str | None = None
 
 
-def enroll_participant(
+def enrol_participant(
     conn: psycopg.Connection[tuple[object, ...]],
     *,
     study_id: str,
@@ -77,7 +77,7 @@ def enroll_participant(
     return participant_id
 
 
-def enroll_device(
+def enrol_device(
     conn: psycopg.Connection[tuple[object, ...]],
     *,
     participant_id: uuid.UUID,
@@ -111,7 +111,7 @@ def enroll_device(
     return device_id
 
 
-def enroll_gateway(
+def enrol_gateway(
     conn: psycopg.Connection[tuple[object, ...]],
     *,
     participant_ids: Sequence[uuid.UUID],

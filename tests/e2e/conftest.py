@@ -23,7 +23,7 @@ from tests.e2e.harness import (
     HR_SPEED,
     ApiServer,
     Home,
-    enroll_e2e_home,
+    enrol_e2e_home,
 )
 from tests.ingest.conftest import make_settings
 
@@ -47,7 +47,7 @@ class Stack:
 
 @pytest.fixture
 async def stack(db_url: str, tmp_path: Path) -> AsyncIterator[Stack]:
-    home = await asyncio.to_thread(enroll_e2e_home, db_url)
+    home = await asyncio.to_thread(enrol_e2e_home, db_url)
     server = ApiServer(make_settings(db_url))
     await asyncio.to_thread(server.start)
     now = dt.datetime.now(dt.UTC)

@@ -34,9 +34,9 @@ from bumble.core import UUID
 from ingest.settings import ServerSettings
 from ingest.storage.enrolment import (
     ParticipantIdentity,
-    enroll_device,
-    enroll_gateway,
-    enroll_participant,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
 )
 from simulators.ble import (
     CgmSensor,
@@ -89,10 +89,10 @@ class Home:
     token: str
 
 
-def enroll_e2e_home(db_url: str) -> Home:
+def enrol_e2e_home(db_url: str) -> Home:
     """Enrol a participant with the virtual wearables' real addresses and one gateway."""
     with psycopg.connect(db_url) as conn:
-        pid = enroll_participant(
+        pid = enrol_participant(
             conn,
             study_id="seoul-pilot",
             identity=ParticipantIdentity("Kim Young-ja", 1946, "F", "Mapo-gu", None),
@@ -100,7 +100,7 @@ def enroll_e2e_home(db_url: str) -> Home:
             actor="e2e",
         )
         devices = [
-            enroll_device(
+            enrol_device(
                 conn,
                 participant_id=pid,
                 kind=kind,
@@ -111,7 +111,7 @@ def enroll_e2e_home(db_url: str) -> Home:
             )
             for kind, address, info in (("hr", HR_ADDRESS, HR_INFO), ("cgm", CGM_ADDRESS, CGM_INFO))
         ]
-        gid, token = enroll_gateway(conn, participant_ids=[pid], actor="e2e")
+        gid, token = enrol_gateway(conn, participant_ids=[pid], actor="e2e")
     return Home(pid, str(devices[0]), str(devices[1]), str(gid), token)
 
 

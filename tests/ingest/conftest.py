@@ -18,9 +18,9 @@ from ingest.api.app import create_app
 from ingest.settings import ServerSettings
 from ingest.storage.enrolment import (
     ParticipantIdentity,
-    enroll_device,
-    enroll_gateway,
-    enroll_participant,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
 )
 
 
@@ -35,16 +35,16 @@ class Home:
     token: str
 
 
-def enroll_home(url: str, name: str = "Kim Young-ja") -> Home:
+def enrol_home(url: str, name: str = "Kim Young-ja") -> Home:
     with psycopg.connect(url) as conn:
-        pid = enroll_participant(
+        pid = enrol_participant(
             conn,
             study_id="seoul-pilot",
             identity=ParticipantIdentity(name, 1946, "F", "Mapo-gu", "010-0000-0000"),
             time_zone="Asia/Seoul",
             actor="test",
         )
-        hr = enroll_device(
+        hr = enrol_device(
             conn,
             participant_id=pid,
             kind="hr",
@@ -53,7 +53,7 @@ def enroll_home(url: str, name: str = "Kim Young-ja") -> Home:
             serial="S1",
             actor="test",
         )
-        cgm = enroll_device(
+        cgm = enrol_device(
             conn,
             participant_id=pid,
             kind="cgm",
@@ -62,13 +62,13 @@ def enroll_home(url: str, name: str = "Kim Young-ja") -> Home:
             serial="S2",
             actor="test",
         )
-        gid, token = enroll_gateway(conn, participant_ids=[pid], actor="test")
+        gid, token = enrol_gateway(conn, participant_ids=[pid], actor="test")
     return Home(pid, hr, cgm, gid, token)
 
 
 @pytest.fixture
 def home(db_url: str) -> Home:
-    return enroll_home(db_url)
+    return enrol_home(db_url)
 
 
 def _free_port() -> int:

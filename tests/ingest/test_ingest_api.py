@@ -128,9 +128,9 @@ def test_a_missing_or_wrong_token_gets_401(api: str, home: Home) -> None:
 def test_a_gateway_cannot_write_for_another_participants_device(
     api: str, home: Home, db_url: str
 ) -> None:
-    from tests.ingest.conftest import enroll_home
+    from tests.ingest.conftest import enrol_home
 
-    other = enroll_home(db_url, "Park Min-su")
+    other = enrol_home(db_url, "Park Min-su")
     r = post(api, home, batch(home, hr_readings(other.hr_device, recent(), 3)))
     assert r.status_code == 403
     assert str(other.hr_device) in r.json()["detail"]

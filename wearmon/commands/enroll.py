@@ -15,9 +15,9 @@ from ingest.storage.enrolment import (
     BoundDevice,
     ParticipantIdentity,
     devices_of,
-    enroll_device,
-    enroll_gateway,
-    enroll_participant,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
 )
 from wearmon.commands.common import add_database_flags, emit
 from wearmon.database import database_url
@@ -102,7 +102,7 @@ def run_participant(args: argparse.Namespace) -> int:
     identity = ParticipantIdentity(args.name, args.birth_year, args.sex, district, args.phone)
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
-        pid = enroll_participant(
+        pid = enrol_participant(
             conn, study_id=args.study, identity=identity, time_zone=args.time_zone, actor=_actor()
         )
     emit(args, {"participant_id": str(pid)}, f"participant_id {pid}")
@@ -112,7 +112,7 @@ def run_participant(args: argparse.Namespace) -> int:
 def run_device(args: argparse.Namespace) -> int:
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
-        did = enroll_device(
+        did = enrol_device(
             conn,
             participant_id=args.participant,
             kind=args.kind,
@@ -131,7 +131,7 @@ def run_gateway(args: argparse.Namespace) -> int:
         devices = devices_of(conn, args.participant)
         if args.write_config is not None:
             _require_addresses(devices)
-        gid, token = enroll_gateway(conn, participant_ids=args.participant, actor=_actor())
+        gid, token = enrol_gateway(conn, participant_ids=args.participant, actor=_actor())
     if args.write_config is not None:
         _write_gateway_config(args, str(gid), token, devices)
     emit(
@@ -154,12 +154,6 @@ def _require_addresses(devices: list[BoundDevice]) -> None:
 def _write_gateway_config(
     args: argparse.Namespace, gateway_id: str, token: str, devices: list[BoundDevice]
 ) -> None:
-    missing = [str(d.device_id) for d in devices if not d.ble_address]
-    if missing:
-        raise UsageError(
-            f"devices {missing} have no BLE address; enrol them with --address "
-            "so the gateway can find them"
-        )
     config = {
         "gateway_id": gateway_id,
         "token": token,

@@ -10,9 +10,9 @@ import psycopg
 
 from ingest.storage.enrolment import (
     ParticipantIdentity,
-    enroll_device,
-    enroll_gateway,
-    enroll_participant,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
 )
 from simulators.physiology.cohort import ParticipantSpec
 
@@ -60,10 +60,10 @@ def _enrol(conn: psycopg.Connection[tuple[object, ...]], spec: ParticipantSpec) 
         sex=spec.sex,
         district=spec.district,
     )
-    pid = enroll_participant(
+    pid = enrol_participant(
         conn, study_id=STUDY_ID, identity=identity, time_zone="Asia/Seoul", actor=ACTOR
     )
-    hr = enroll_device(
+    hr = enrol_device(
         conn,
         participant_id=pid,
         kind="hr",
@@ -72,7 +72,7 @@ def _enrol(conn: psycopg.Connection[tuple[object, ...]], spec: ParticipantSpec) 
         serial=spec.hr_device.serial,
         actor=ACTOR,
     )
-    cgm = enroll_device(
+    cgm = enrol_device(
         conn,
         participant_id=pid,
         kind="cgm",
@@ -81,5 +81,5 @@ def _enrol(conn: psycopg.Connection[tuple[object, ...]], spec: ParticipantSpec) 
         serial=spec.cgm_device.serial,
         actor=ACTOR,
     )
-    gateway_id, token = enroll_gateway(conn, participant_ids=[pid], actor=ACTOR)
+    gateway_id, token = enrol_gateway(conn, participant_ids=[pid], actor=ACTOR)
     return EnrolledHome(spec, pid, hr, cgm, gateway_id, token)
