@@ -1,11 +1,11 @@
 """Benchmark of analytics.cardiac.detect_af on PhysioNet afdb, nsr2db nsr001 and mitdb 100.
 
-Beat-level scoring (specs/clinical.md "How the AF detector is judged"): an RR interval
+Beat-level scoring (docs/clinical.md "How the AF detector is judged"): an RR interval
 is positive when the rhythm in force at the beat that ends it is (AFIB; every other
 rhythm ((N, (AFL, (J) is negative. Thresholds are chosen leave-one-record-out: for
 each afdb record the threshold maximising pooled Se + Sp on the other 9 records is
 applied to it. A Lian-style RdR-map baseline (NEC >= 40 in 64-RR windows, fixed
-cut-off from data/README.md section 6) runs on the same data for comparison.
+cut-off from docs/data.md "Baselines") runs on the same data for comparison.
 
 Usage::
 
@@ -34,9 +34,9 @@ AFDB_RECORDS = (
 )  # fmt: skip
 THRESHOLDS = np.geomspace(0.003, 0.2, 600)
 # Lian et al., Am J Cardiol 2011: NEC over 25 ms x 25 ms cells; cut-off NEC >= 40 for
-# 64-RR windows as measured in data/README.md section 6.
+# 64-RR windows as measured in docs/data.md "Baselines".
 LIAN_WINDOW, LIAN_CELL_MS, LIAN_NEC = 64, 25.0, 40
-# 00735 and 03665 are annotation-only records (no ECG on PhysioNet, data/README.md); most
+# 00735 and 03665 are annotation-only records (no ECG on PhysioNet, docs/data.md); most
 # published afdb results use only the records with signals, so they are also reported.
 WITH_SIGNAL = tuple(r for r in AFDB_RECORDS if r not in ("00735", "03665"))
 
@@ -63,7 +63,7 @@ def load_afdb(data: Path, name: str) -> Record:
 
 def load_beats(path: Path, ext: str, name: str) -> Record:
     ann = wfdb.rdann(str(path), ext)
-    beat = np.isin(ann.symbol, ["N", "V", "A"])  # drop '~' and rhythm marks (data/README)
+    beat = np.isin(ann.symbol, ["N", "V", "A"])  # drop '~' and rhythm marks (docs/data.md)
     rr = np.diff(ann.sample[beat]) / ann.fs * 1000.0
     return Record(name, rr, np.full(rr.size, "(N"))
 

@@ -2,7 +2,7 @@
 
 Reports the maximum relative error against every golden value (per metric and
 overall, across all 19 subjects), the AGP quantile error and the episode agreement
-for subject 1636-69-001 (shared/data/README.md section 4a), and the run time.
+for subject 1636-69-001 (docs/data.md "Hall 2018"), and the run time.
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""Gateway benchmarks (issue 3, item 7): CPU per notification, latency to PostgreSQL, capacity.
+"""Gateway benchmarks: CPU per notification, latency to PostgreSQL, capacity.
 
 1. ``throughput``: the gateway's notification path (the bleak notify callback that queues
    bytes, the session pump, codec decode, conversion to readings, durable outbox ``put``)

@@ -1,6 +1,6 @@
 """Ingestion throughput: readings/s through the HTTP API vs the raw staging-COPY path.
 
-Both are measured in one run on the same database and table (issue 2, item 8):
+Both are measured in one run on the same database and table:
 
 * ``copy``: the exactly-once storage path alone (binary COPY into the staging table, then
   INSERT ... ON CONFLICT DO NOTHING with the rollup), called in-process in batches, on as

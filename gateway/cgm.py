@@ -1,6 +1,6 @@
 """CGM session: feature, session start, then RACP back-fill and live records.
 
-Back-fill flow (specs/ble-gatt.md, RACP): enable notify on CGM Measurement and indicate on
+Back-fill flow (docs/ble.md, RACP): enable notify on CGM Measurement and indicate on
 RACP, write "report all" on first contact (or when the sensor session changed) else
 "report records with time offset >= last held + 1", receive the records, then the RACP
 response indication (success, or no records found).

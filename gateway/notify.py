@@ -1,7 +1,7 @@
 """Notification queue: the only thing a bleak notify callback is allowed to touch.
 
-A callback must never block or decode inline (specs/ble-gatt.md, "never block inside a
-notify callback (hand bytes to a queue; keep order)"; STYLE.md section 2). Each callback
+A callback must never block or decode inline (docs/ble.md "What real gateways trip
+over": hand bytes to a queue and keep their order). Each callback
 here appends ``(source, receive time, bytes)`` to one FIFO shared by all the session's
 characteristics, so a CGM record and the RACP indication that follows it are consumed in
 the order they arrived. A disconnect appends an end marker behind the data already queued.

@@ -1,6 +1,6 @@
 """Connection policy: timeouts, backoff with jitter, and the shared adapter's limits.
 
-The rules come from what real gateways trip over (specs/ble-gatt.md, from bleak's issue
+The rules come from what real gateways trip over (docs/ble.md, from bleak's issue
 tracker): transient connect aborts need retries with backoff and a per-attempt timeout
 inside a safety timeout; scanning and connecting on one adapter must not overlap; an
 adapter has few connection slots; D-Bus calls can hang and need their own timeout.

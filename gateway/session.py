@@ -37,7 +37,7 @@ from gateway.reading import Reading
 
 log = logging.getLogger(__name__)
 
-# Device Information strings recorded at connect time (specs/ble-gatt.md, DIS 0x180A).
+# Device Information strings recorded at connect time (docs/ble.md, DIS 0x180A).
 DEVICE_INFO_FIELDS = (
     ("manufacturer_name", uuids.MANUFACTURER_NAME),
     ("model_number", uuids.MODEL_NUMBER),

@@ -1,6 +1,6 @@
 """Seoul's 25 autonomous districts (gu), the pilot's residence field.
 
-privacy.md "Research export": the district is a quasi-identifier generalised to one of
+docs/privacy.md "Research export": the district is a quasi-identifier generalised to one of
 Seoul's 25 gu or its 5 planning regions, so enrolment accepts only these spellings
 (Revised Romanization, as on the Seoul Metropolitan Government's English site).
 """

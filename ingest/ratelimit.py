@@ -1,4 +1,4 @@
-"""Per-gateway token buckets (privacy.md "Limits": 429 + Retry-After over the rate).
+"""Per-gateway token buckets (docs/privacy.md "Limits": 429 + Retry-After over the rate).
 
 State lives in the API process. Behind a load balancer each instance limits on its own,
 which bounds a gateway at (instances x rate); a shared limiter can replace this class

@@ -36,14 +36,14 @@ class ServerSettings(BaseSettings):
     secret_key: SecretStr = Field(
         SecretStr(""), description="signs sessions; required (>= 32 chars) in production"
     )
-    # privacy.md "Ingestion hygiene": limits on body size, readings per batch, rate.
+    # docs/privacy.md "Ingestion hygiene": limits on body size, readings per batch, rate.
     max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="413 above this")
     max_readings_per_batch: int = Field(5000, ge=1, description="422 above this")
     gateway_rate_per_s: float = Field(
         50.0, gt=0, description="sustained batches per second per gateway before 429"
     )
     gateway_burst: int = Field(200, ge=1, description="batches a gateway may send at once")
-    # privacy.md: not more than 5 minutes in the future; not older than the gateway
+    # docs/privacy.md: not more than 5 minutes in the future; not older than the gateway
     # buffer window (default 7 days).
     future_tolerance_s: float = Field(300.0, ge=0, description="max clock skew ahead, s")
     buffer_window_days: float = Field(7.0, gt=0, description="oldest reading accepted, days")

@@ -1,4 +1,4 @@
-"""Per-reading validation rules (privacy.md "Ingestion hygiene"), pure and tested directly.
+"""Per-reading validation rules (docs/privacy.md "Ingestion hygiene"), pure and tested directly.
 
 Structural problems (wrong JSON types, unknown fields) are the schema's job and fail the
 whole request with 422. The rules here judge one reading at a time, so that one bad
@@ -27,9 +27,9 @@ class MetricRule:
     censorable: bool = False
 
 
-# privacy.md "Ingestion hygiene": plausibility HR 20-250 bpm, RR 200-3000 ms, CGM 40-400
+# docs/privacy.md "Ingestion hygiene": plausibility HR 20-250 bpm, RR 200-3000 ms, CGM 40-400
 # mg/dL (sensor LOW/HIGH stored as censored values, not numbers). Battery Level is a
-# percentage 0-100 (Bluetooth SIG Battery Level 0x2A19). Units are UCUM (privacy.md
+# percentage 0-100 (Bluetooth SIG Battery Level 0x2A19). Units are UCUM (docs/privacy.md
 # "Interoperability": /min for heart rate).
 METRICS: Final[dict[str, MetricRule]] = {
     "heart_rate": MetricRule("/min", 20.0, 250.0),

@@ -1,4 +1,4 @@
-"""The ``wearmon`` command: one subcommand per run mode (DESIGN.md "Run modes")."""
+"""The ``wearmon`` command: one subcommand per run mode (docs/architecture.md "Run modes")."""
 
 from __future__ import annotations
 

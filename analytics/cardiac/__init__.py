@@ -2,7 +2,7 @@
 
 All functions are pure: RR intervals in milliseconds (and optionally beat times in
 seconds) in, numpy arrays or frozen dataclasses out. The stable contract is
-``detect_af(rr_ms) -> numpy bool array`` (DESIGN.md "Stable contracts").
+``detect_af(rr_ms) -> numpy bool array`` (docs/architecture.md "Stable contracts").
 """
 
 from analytics.cardiac.af import AFDetectorParams, af_score, detect_af

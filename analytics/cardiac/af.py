@@ -250,7 +250,7 @@ def detect_af(
     -----
     The beat is AF when :func:`af_score` exceeds the threshold; see there for the
     formula. Non-diagnostic: the output flags "AF-like irregularity" for clinical
-    review (specs/clinical.md).
+    review (docs/clinical.md).
 
     The labels are identical to thresholding :func:`af_score`, at a fraction of the
     cost: the 91-beat median is never formed (it exceeds the threshold exactly when at

@@ -18,11 +18,11 @@ from analytics.cardiac._validate import (
 )
 from analytics.errors import CardiacInputError
 
-# specs/clinical.md "AF-like irregularity": an episode is >= 30 s of consecutive
+# docs/clinical.md "AF-like irregularity": an episode is >= 30 s of consecutive
 # AF-labelled beats (the 30-s rule for clinical AF of the 2020 ESC AF guidelines,
 # Hindricks et al., Eur Heart J 2021;42:373-498).
 MIN_EPISODE_S = 30.0
-# specs/clinical.md: af_burden alert when AF lasts >= 5 minutes in the last hour.
+# docs/clinical.md: af_burden alert when AF lasts >= 5 minutes in the last hour.
 BURDEN_WINDOW_S = 3600.0
 
 
@@ -99,7 +99,7 @@ def af_episodes(
     times_s : array_like of float, shape (n,), optional
         Time of the beat closing each interval, seconds (default: cumulative RR).
     min_duration_s : float, optional
-        Minimum episode length in seconds (default 30, specs/clinical.md).
+        Minimum episode length in seconds (default 30, docs/clinical.md).
 
     Returns
     -------
@@ -164,7 +164,7 @@ def af_burden(
 
     Time not covered by RR intervals (gaps) is in neither sum. The last-hour figure
     sums the parts of episode intervals after :math:`t_{last} - ` ``window_s``; the
-    ``af_burden`` alert uses >= 5 minutes (specs/clinical.md).
+    ``af_burden`` alert uses >= 5 minutes (docs/clinical.md).
 
     Examples
     --------

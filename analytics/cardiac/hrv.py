@@ -214,7 +214,7 @@ def hrv_windows(
         Start of the first window (default: the start of the first interval).
     normal : array_like of bool, shape (n,), optional
         NN mask (default :func:`~analytics.cardiac.clean_rr`: artefacts and ectopic
-        beats are excluded from HRV, specs/clinical.md).
+        beats are excluded from HRV, docs/clinical.md).
     sampen : bool, optional
         Compute sample entropy (default True).
 
@@ -227,7 +227,7 @@ def hrv_windows(
     Notes
     -----
     Formulas as in :func:`hrv_by_group`. Discard windows whose coverage is below 0.8
-    (specs/clinical.md).
+    (docs/clinical.md).
 
     References
     ----------

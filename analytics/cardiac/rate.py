@@ -2,7 +2,7 @@
 
 A pure function over ``(times_s, hr_bpm)``: samples meeting a threshold form runs;
 a run is an episode only if it lasts long enough and is well enough covered by data.
-Thresholds are configuration (specs/clinical.md), carried in a frozen dataclass.
+Thresholds are configuration (docs/clinical.md), carried in a frozen dataclass.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ from analytics.errors import CardiacInputError
 
 
 class RateKind(StrEnum):
-    """Which rate rule an episode belongs to (rule ids of specs/clinical.md "Alerts")."""
+    """Which rate rule an episode belongs to (rule ids of docs/clinical.md "Alerts")."""
 
     TACHYCARDIA = "tachycardia"
     BRADYCARDIA = "bradycardia"
 
 
 class Severity(StrEnum):
-    """Alert priority (IEC 60601-1-8 names, specs/clinical.md "Alerts")."""
+    """Alert priority (IEC 60601-1-8 names, docs/clinical.md "Alerts")."""
 
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
@@ -44,7 +44,7 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class RateThresholds:
-    """Sustained-rate rule parameters; defaults are the pilot's (specs/clinical.md).
+    """Sustained-rate rule parameters; defaults are the pilot's (docs/clinical.md).
 
     Attributes
     ----------

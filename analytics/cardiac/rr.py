@@ -1,7 +1,7 @@
 """RR-interval cleaning: artefact rejection, ectopic-beat detection, window coverage.
 
 RR intervals arrive from the Heart Rate Measurement characteristic (1/1024 s units, see
-specs/ble-gatt.md); here they are milliseconds. Cleaning never deletes intervals: it
+docs/ble.md); here they are milliseconds. Cleaning never deletes intervals: it
 returns masks, so callers keep one label per interval and the time axis stays intact.
 """
 
@@ -25,11 +25,11 @@ from analytics.cardiac._validate import (
 )
 from analytics.errors import CardiacInputError
 
-# specs/clinical.md "Heart rate, RR intervals, rhythm": reject RR < 200 ms or > 3000 ms
+# docs/clinical.md "Heart rate, RR intervals, rhythm": reject RR < 200 ms or > 3000 ms
 # as artefacts (300 bpm and 20 bpm: outside any conducted human rhythm).
 RR_MIN_MS = 200.0
 RR_MAX_MS = 3000.0
-# specs/clinical.md: a beat differing from the local median by > 20 % is ectopic. The
+# docs/clinical.md: a beat differing from the local median by > 20 % is ectopic. The
 # 20 % figure is Malik's criterion (Malik et al., Eur Heart J 1989;10:1060-1074), applied
 # here against a local median rather than the previous interval so that the beat after
 # an ectopic one (the compensatory pause) is judged against sinus beats.
@@ -37,7 +37,7 @@ ECTOPIC_TOLERANCE = 0.20
 # Local median over 11 valid beats (~10 s at rest): one or two ectopic beats cannot move
 # the median, yet it follows physiological rate changes (engineering choice).
 ECTOPIC_MEDIAN_BEATS = 11
-# HRV and alert windows are 5 minutes (specs/clinical.md; Task Force 1996 short-term HRV).
+# HRV and alert windows are 5 minutes (docs/clinical.md; Task Force 1996 short-term HRV).
 WINDOW_S = 300.0
 
 
@@ -109,7 +109,7 @@ def artefact_mask(
     rr_ms : array_like of float, shape (n,)
         RR intervals in milliseconds.
     min_rr_ms, max_rr_ms : float, optional
-        Plausible range in ms; defaults 200 and 3000 (specs/clinical.md).
+        Plausible range in ms; defaults 200 and 3000 (docs/clinical.md).
 
     Returns
     -------
@@ -144,7 +144,7 @@ def clean_rr(
     rr_ms : array_like of float, shape (n,)
         RR intervals in milliseconds, in order, for one recording.
     min_rr_ms, max_rr_ms : float, optional
-        Plausible RR range in ms (default 200-3000, specs/clinical.md).
+        Plausible RR range in ms (default 200-3000, docs/clinical.md).
     ectopic_tolerance : float, optional
         Relative deviation from the local median above which a beat is ectopic
         (default 0.20).
@@ -165,7 +165,7 @@ def clean_rr(
     where :math:`\\mathrm{med}_i` is the running median of the plausible intervals
     around :math:`i` and :math:`\\tau` the tolerance. Both the premature interval and
     the compensatory pause after it are usually flagged, which is what HRV needs.
-    Ectopic beats are excluded from HRV, not from AF analysis (specs/clinical.md).
+    Ectopic beats are excluded from HRV, not from AF analysis (docs/clinical.md).
 
     References
     ----------
@@ -246,7 +246,7 @@ def window_coverage(
         Time of the beat that closes each interval, in seconds on any clock (for
         example Unix time). Default: cumulative sum of ``rr_ms`` (a gap-free record).
     window_s : float, optional
-        Window length in seconds (default 300, specs/clinical.md).
+        Window length in seconds (default 300, docs/clinical.md).
     origin_s : float, optional
         Start of the first window (default: the start of the first interval).
 
@@ -263,7 +263,7 @@ def window_coverage(
 
     with :math:`T` the window length; an interval belongs to the window that holds its
     midpoint. No rate or rhythm alert is raised on a window with coverage
-    below 0.8 (specs/clinical.md).
+    below 0.8 (docs/clinical.md).
 
     Examples
     --------

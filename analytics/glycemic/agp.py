@@ -16,7 +16,7 @@ from analytics.glycemic.grid import cgm_day_grid
 # Battelino T, et al. Diabetes Care 2019;42:1593-1603 (AGP report): the 5th, 25th,
 # 50th, 75th and 95th percentiles per time of day.
 AGP_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
-# clinical.md "AGP: ... per 5-minute bin of the day".
+# docs/clinical.md "AGP: ... per 5-minute bin of the day".
 AGP_BIN_MIN = 5
 # Battelino 2019: a 14-day report needs >= 70 % of possible CGM readings.
 REPORT_PERIOD_DAYS = 14

@@ -49,7 +49,7 @@ LAGS_MIN = (*(2.5 * k for k in range(1, 13)), 60.0)
 # interpolation never crosses a longer gap.
 MAX_BRIDGE_MIN = 15.0
 # A forecast needs 25 min of history in the current segment: six 5-min readings, the
-# shortest history of the benchmark windows (shared/data/README.md section 6).
+# shortest history of the benchmark windows (docs/data.md "Baselines").
 MIN_HISTORY_MIN = 25.0
 # Hinge knots (mg/dL): counter-regulation below ~90 and the change of dynamics above ~200.
 HYPO_KNEE_MG_DL = 90.0

@@ -13,7 +13,7 @@ from analytics.errors import GlycemicInputError
 from analytics.glycemic._inputs import FloatArray, glucose_array, times_to_epoch_s
 from analytics.glycemic.forecast import forecast
 
-# clinical.md, alert rule `predicted_low`: predicted < 70 mg/dL within 30 min (MEDIUM);
+# docs/clinical.md, alert rule `predicted_low`: predicted < 70 mg/dL within 30 min (MEDIUM);
 # 70 mg/dL is the level-1 hypoglycaemia threshold of Battelino et al. 2019.
 PREDICTED_LOW_MG_DL = 70.0
 PREDICTED_LOW_WITHIN_MIN = 30
@@ -49,7 +49,7 @@ class PredictedLowResult:
     Attributes
     ----------
     rule_id : str
-        ``"predicted_low"`` (clinical.md alert table).
+        ``"predicted_low"`` (docs/clinical.md alert table).
     flags : ndarray of bool, shape (n,)
         True where the lowest forecast within the window is below the threshold.
     min_forecast_mg_dl : ndarray of float, shape (n,)

@@ -1,7 +1,7 @@
 """Data quality: coverage per window, gaps and stale streams, contact, implausible jumps.
 
 Pure numpy: times are float seconds since the Unix epoch (UTC), values carry their
-units in their names. Used by analytics.rules for the coverage gate (specs/clinical.md
+units in their names. Used by analytics.rules for the coverage gate (docs/clinical.md
 "Coverage") and by the dashboard's data-quality view.
 """
 

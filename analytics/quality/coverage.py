@@ -2,7 +2,7 @@
 
 Windows are aligned to multiples of ``window_s`` from an origin (default the Unix epoch,
 which for 5-minute windows is the same grid as the storage layer's
-``date_bin('5 minutes', ts, '2000-01-03')``, DESIGN.md "Storage") and clipped to the
+``date_bin('5 minutes', ts, '2000-01-03')``, docs/architecture.md "Storage") and clipped to the
 analysed span, so the first and last windows may be partial: their coverage is relative
 to the part of the window inside the span.
 """
@@ -26,10 +26,10 @@ from analytics.quality._validate import (
 )
 from analytics.quality.errors import QualityInputError
 
-# specs/clinical.md "Coverage": rate and rhythm windows are 5 minutes (the Task Force 1996
+# docs/clinical.md "Coverage": rate and rhythm windows are 5 minutes (the Task Force 1996
 # short-term HRV window, also the alert window of analytics.cardiac.rr.WINDOW_S).
 WINDOW_S = 300.0
-# specs/clinical.md "Coverage": no rate or rhythm alert on a window with < 80 % coverage.
+# docs/clinical.md "Coverage": no rate or rhythm alert on a window with < 80 % coverage.
 MIN_COVERAGE = 0.8
 
 
@@ -104,7 +104,7 @@ def window_grid(
     span_start_s, span_end_s : float
         Analysed span, seconds (UTC epoch); empty grid when the end is not after the start.
     window_s : float, optional
-        Window length in seconds (default 300, specs/clinical.md "Coverage").
+        Window length in seconds (default 300, docs/clinical.md "Coverage").
     origin_s : float, optional
         Any window boundary (default 0, the Unix epoch).
 
@@ -263,7 +263,7 @@ def beat_coverage(
     .. math:: \\mathrm{coverage}_w = \\frac{|\\bigcup_{i\\,\\mathrm{valid}} [t_i - RR_i, t_i]
        \\cap w|}{|w|}
 
-    specs/clinical.md "Coverage": a window below 0.8 raises no rate or rhythm alert.
+    docs/clinical.md "Coverage": a window below 0.8 raises no rate or rhythm alert.
 
     Examples
     --------

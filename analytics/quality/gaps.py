@@ -52,7 +52,7 @@ def find_gaps(
         Sample times in seconds (UTC epoch), sorted.
     max_gap_s : float
         Longest silence that is not a gap, seconds (e.g. 900 s heart rate and 1800 s
-        CGM, the ``stale_device`` limits of specs/clinical.md).
+        CGM, the ``stale_device`` limits of docs/clinical.md).
     span_start_s, span_end_s : float, optional
         Bounds of the analysed span: silence between them and the first / last sample
         counts too (for example ``span_end_s = now``).
@@ -123,7 +123,7 @@ def stale_mask(last_seen_s: npt.ArrayLike, now_s: float, limit_s: npt.ArrayLike)
         Evaluation time, seconds (UTC epoch).
     limit_s : float or array_like of float, shape (n,)
         Allowed silence: 900 s for heart rate and 1800 s for CGM (``stale_device``),
-        600 s for a gateway heartbeat (``gateway_offline``), specs/clinical.md "Alerts".
+        600 s for a gateway heartbeat (``gateway_offline``), docs/clinical.md "Alerts".
 
     Returns
     -------

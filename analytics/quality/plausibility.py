@@ -21,7 +21,7 @@ from analytics.quality.errors import QualityInputError
 # samples (HR is 60000 / RR, so the same relative change), it marks jumps no sinus node
 # produces within a second or two; the same 20 % as analytics.cardiac.clean_rr.
 HR_MAX_RELATIVE_JUMP = 0.20
-# Heart Rate Measurement notifications arrive about once per second (specs/ble-gatt.md);
+# Heart Rate Measurement notifications arrive about once per second (docs/ble.md);
 # successive samples more than 2.5 s apart (two lost notifications) are not compared
 # (engineering choice: across a longer gap a large change can be real).
 HR_JUMP_MAX_GAP_S = 2.5
@@ -193,7 +193,7 @@ def contact_share(times_s: npt.ArrayLike, contact: npt.ArrayLike, grid: WindowGr
     contact : array_like of bool, shape (n,)
         True where the notification's sensor-contact field (Heart Rate Measurement
         flags bits 1-2) is 3, "contact detected", False where it is 2, "not detected"
-        (specs/ble-gatt.md). Leave out devices that do not support contact (0 or 1).
+        (docs/ble.md). Leave out devices that do not support contact (0 or 1).
     grid : WindowGrid
         The windows.
 

@@ -1,6 +1,6 @@
 """Clinical and technical rules: windows of data in, frozen findings out.
 
-Pure functions for the alert worker (specs/clinical.md "Alerts"): no persistence,
+Pure functions for the alert worker (docs/clinical.md "Alerts"): no persistence,
 de-duplication or escalation here. Times are float seconds since the Unix epoch (UTC).
 The entry point is :func:`evaluate_participant`; thresholds are versioned per rule and
 overridden per participant with :meth:`Thresholds.override`.

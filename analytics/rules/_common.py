@@ -33,7 +33,7 @@ def hr_last_s(window: ParticipantWindow) -> float | None:
 def still_open(finding_last_s: float, stream_last_s: float, now_s: float, limit_s: float) -> bool:
     """A finding is ongoing when it holds at the newest sample and the stream is not stale.
 
-    ``limit_s`` is the stream's ``stale_device`` limit (specs/clinical.md): once the
+    ``limit_s`` is the stream's ``stale_device`` limit (docs/clinical.md): once the
     stream is stale, nothing says the condition still holds, so the finding is closed
     at its last sample and ``stale_device`` reports the silence.
     """

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def evaluate_participant(
     window: ParticipantWindow, thresholds: Thresholds | None, now_s: float
 ) -> list[Finding]:
-    """Run every rule of specs/clinical.md "Alerts" over one participant's window.
+    """Run every rule of docs/clinical.md "Alerts" over one participant's window.
 
     Parameters
     ----------

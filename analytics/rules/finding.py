@@ -12,7 +12,7 @@ _V = TypeVar("_V")
 
 
 class Severity(StrEnum):
-    """Alarm priority, IEC 60601-1-8 names (specs/clinical.md "Alerts").
+    """Alarm priority, IEC 60601-1-8 names (docs/clinical.md "Alerts").
 
     HIGH: immediate response, failure may cause death or irreversible injury.
     MEDIUM: prompt response, reversible injury. LOW: awareness.
@@ -41,7 +41,7 @@ class Finding:
     Attributes
     ----------
     rule_id : str
-        Rule id of specs/clinical.md "Alerts" (``low_coverage`` for the coverage gate).
+        Rule id of docs/clinical.md "Alerts" (``low_coverage`` for the coverage gate).
     rule_version : str
         Version of the thresholds that raised it (a per-participant override carries
         its own version).

@@ -1,4 +1,4 @@
-"""The coverage gate (specs/clinical.md "Coverage") and its ``low_coverage`` finding.
+"""The coverage gate (docs/clinical.md "Coverage") and its ``low_coverage`` finding.
 
 The analysed span is cut into 5-minute windows aligned to the Unix epoch (the storage
 layer's 5-minute buckets). A window whose share covered by valid beats is below 0.8
@@ -20,7 +20,7 @@ from analytics.rules.finding import Finding, FindingKind, Severity
 from analytics.rules.thresholds import RuleId, Thresholds
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
 
-# Without RR intervals, one Heart Rate Measurement sample (about 1 Hz, specs/ble-gatt.md)
+# Without RR intervals, one Heart Rate Measurement sample (about 1 Hz, docs/ble.md)
 # stands for at most 10 s, as in analytics.cardiac.RateThresholds.max_gap_s.
 HR_SAMPLE_HOLD_S = 10.0
 
@@ -122,7 +122,7 @@ def low_coverage_findings(
     Returns
     -------
     list of Finding
-        LOW technical findings (specs/clinical.md: low coverage is a data-quality
+        LOW technical findings (docs/clinical.md: low coverage is a data-quality
         signal). Evidence: ``coverage`` (time-weighted share over the run),
         ``min_coverage``, ``duration_min`` and ``rate_condition_min`` (minutes of heart
         rate beyond a MEDIUM rate threshold the gate withheld).

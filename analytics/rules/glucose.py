@@ -27,7 +27,7 @@ from analytics.rules.thresholds import GlucoseAboveRule, GlucoseBelowRule, RuleI
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
 
 # Rule -> (glycemic episode type, EpisodeThresholds field, priority); priorities from
-# specs/clinical.md "Alerts" (IEC 60601-1-8 names).
+# docs/clinical.md "Alerts" (IEC 60601-1-8 names).
 _EPISODE_RULES = {
     RuleId.HYPO_LEVEL2: ("lv2_hypo", "lv2_hypo_mg_dl", Severity.HIGH),
     RuleId.HYPO_LEVEL1: ("lv1_hypo", "lv1_hypo_mg_dl", Severity.MEDIUM),
@@ -35,7 +35,7 @@ _EPISODE_RULES = {
 }
 # Implausible jumps are counted from 15 min before onset (the entry into the episode):
 # a sudden drop there suggests a sensor artefact such as a compression low (engineering
-# choice: one 15-min episode length, specs/clinical.md "Events").
+# choice: one 15-min episode length, docs/clinical.md "Events").
 _ENTRY_S = 900.0
 # analytics.glycemic resamples to a 5-minute grid, which needs two distinct times.
 _MIN_READINGS = 2
@@ -233,7 +233,7 @@ def predicted_low_findings(
 
     References
     ----------
-    specs/clinical.md "Forecast"; Battelino T, et al. Diabetes Care 2019;42:1593-1603.
+    docs/clinical.md "Forecast"; Battelino T, et al. Diabetes Care 2019;42:1593-1603.
     """
     t, g = _unique_readings(window)
     if t.size < _MIN_READINGS:

@@ -1,4 +1,4 @@
-"""Parameter sets of each rule, with the pilot defaults of specs/clinical.md "Alerts".
+"""Parameter sets of each rule, with the pilot defaults of docs/clinical.md "Alerts".
 
 Each is a frozen dataclass carrying a ``version`` recorded on the findings it raises,
 and validates itself on construction (raising :class:`ThresholdError`).
@@ -12,12 +12,12 @@ from enum import StrEnum
 
 from analytics.rules.errors import ThresholdError
 
-#: Version of every default rule parameter set (specs/clinical.md "Alerts", pilot start).
+#: Version of every default rule parameter set (docs/clinical.md "Alerts", pilot start).
 DEFAULT_VERSION = "1"
 
 
 class RuleId(StrEnum):
-    """Rule ids of specs/clinical.md "Alerts", plus the coverage gate's data-quality rule."""
+    """Rule ids of docs/clinical.md "Alerts", plus the coverage gate's data-quality rule."""
 
     HYPO_LEVEL2 = "hypo_level2"
     HYPO_LEVEL1 = "hypo_level1"
@@ -81,14 +81,14 @@ class GlucoseBelowRule:
 
 @dataclass(frozen=True)
 class GlucoseAboveRule:
-    """``hyper_prolonged``: glucose above 250 mg/dL for >= 2 h (specs/clinical.md).
+    """``hyper_prolonged``: glucose above 250 mg/dL for >= 2 h (docs/clinical.md).
 
     Attributes
     ----------
     threshold_mg_dl : float
         Strict threshold (250 mg/dL, level-2 hyperglycaemia, Battelino 2019).
     min_duration_min : float
-        Minutes above to raise (120, specs/clinical.md "Alerts").
+        Minutes above to raise (120, docs/clinical.md "Alerts").
     end_duration_min : float
         Minutes back at or below that end it (15, ATTD episode definition).
     version : str
@@ -107,7 +107,7 @@ class GlucoseAboveRule:
 
 @dataclass(frozen=True)
 class PredictedLowRule:
-    """``predicted_low``: forecast below 70 mg/dL within 30 min (specs/clinical.md).
+    """``predicted_low``: forecast below 70 mg/dL within 30 min (docs/clinical.md).
 
     Attributes
     ----------
@@ -133,7 +133,7 @@ class PredictedLowRule:
 
 @dataclass(frozen=True)
 class TachycardiaRule:
-    """``tachycardia``: HR > 120 bpm for >= 10 min MEDIUM, > 150 HIGH (specs/clinical.md).
+    """``tachycardia``: HR > 120 bpm for >= 10 min MEDIUM, > 150 HIGH (docs/clinical.md).
 
     Attributes
     ----------
@@ -158,7 +158,7 @@ class TachycardiaRule:
 
 @dataclass(frozen=True)
 class BradycardiaRule:
-    """``bradycardia``: HR < 50 bpm for >= 10 min MEDIUM, < 40 HIGH (specs/clinical.md).
+    """``bradycardia``: HR < 50 bpm for >= 10 min MEDIUM, < 40 HIGH (docs/clinical.md).
 
     Attributes
     ----------
@@ -183,7 +183,7 @@ class BradycardiaRule:
 
 @dataclass(frozen=True)
 class AfBurdenRule:
-    """``af_burden``: AF-like rhythm >= 5 min in the last hour, MEDIUM (specs/clinical.md).
+    """``af_burden``: AF-like rhythm >= 5 min in the last hour, MEDIUM (docs/clinical.md).
 
     Attributes
     ----------
@@ -217,9 +217,9 @@ class CoverageGateRule:
     ----------
     min_coverage : float
         Windows below this share of valid beats raise no rate or rhythm finding (0.8,
-        specs/clinical.md "Coverage").
+        docs/clinical.md "Coverage").
     window_min : float
-        Gate window length (5 min, the HRV / alert window of specs/clinical.md).
+        Gate window length (5 min, the HRV / alert window of docs/clinical.md).
     min_duration_min : float
         A run of under-covered windows (with some data) lasting at least this long is
         reported as ``low_coverage`` (10 min: the shortest rate rule, so any run long
@@ -248,7 +248,7 @@ class StaleDeviceRule:
     Attributes
     ----------
     hr_limit_min, cgm_limit_min : float
-        Allowed silence per device kind (15 and 30 min, specs/clinical.md).
+        Allowed silence per device kind (15 and 30 min, docs/clinical.md).
     version : str
         Parameter-set version.
     """
@@ -269,7 +269,7 @@ class GatewayOfflineRule:
     Attributes
     ----------
     limit_min : float
-        Allowed heartbeat silence (10 min, specs/clinical.md).
+        Allowed heartbeat silence (10 min, docs/clinical.md).
     version : str
         Parameter-set version.
     """
@@ -284,7 +284,7 @@ class GatewayOfflineRule:
 
 @dataclass(frozen=True)
 class BatteryLowRule:
-    """``battery_low``: battery < 20 % LOW, < 5 % MEDIUM, technical (specs/clinical.md).
+    """``battery_low``: battery < 20 % LOW, < 5 % MEDIUM, technical (docs/clinical.md).
 
     Attributes
     ----------

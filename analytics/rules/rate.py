@@ -111,7 +111,7 @@ def rate_findings(
     -------
     list of Finding
         One per episode; MEDIUM above 120 (below 50) bpm, HIGH above 150 (below 40) bpm
-        sustained for >= 10 min (specs/clinical.md "Sustained rate alerts"); worst value
+        sustained for >= 10 min (docs/clinical.md "Sustained rate alerts"); worst value
         in bpm; ongoing (``end_s`` None) when the episode reaches the newest sample and
         the stream is not stale. Evidence ``implausible_jump_share`` is the share of
         the episode's samples that jumped > 20 % from the previous one

@@ -22,7 +22,7 @@ from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
 # Float sums of RR intervals land a hair under exact minute counts (e.g. 299.9999999 s);
 # a burden within a microsecond of the threshold meets it.
 _TOLERANCE_S = 1e-6
-# specs/clinical.md "AF-like irregularity": the wording is fixed and non-diagnostic.
+# docs/clinical.md "AF-like irregularity": the wording is fixed and non-diagnostic.
 WORDING = "Rhythm irregularity, clinical review (non-diagnostic)"
 
 
@@ -129,7 +129,7 @@ def af_burden_findings(
 
     References
     ----------
-    specs/clinical.md "AF-like irregularity"; Hindricks G, et al. 2020 ESC Guidelines
+    docs/clinical.md "AF-like irregularity"; Hindricks G, et al. 2020 ESC Guidelines
     for the diagnosis and management of atrial fibrillation. Eur Heart J
     2021;42:373-498 (30-s episode definition).
     """

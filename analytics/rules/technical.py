@@ -1,7 +1,7 @@
 """Technical rules: ``stale_device``, ``gateway_offline``, ``battery_low``.
 
 Each names what failed. The path of a reading is wearable --BLE--> gateway --HTTPS-->
-server (DESIGN.md "Data flow"), so silence is blamed on a hop:
+server (docs/architecture.md "Data flow"), so silence is blamed on a hop:
 
 * no gateway heartbeat: the gateway or its internet link (``gateway->server``);
 * heartbeat fine, but the gateway has not seen the wearable over BLE: the radio hop

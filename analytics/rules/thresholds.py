@@ -1,4 +1,4 @@
-"""Versioned rule thresholds for one participant (specs/clinical.md "Alerts").
+"""Versioned rule thresholds for one participant (docs/clinical.md "Alerts").
 
 Every rule has its own frozen parameter set carrying a ``version``
 (:mod:`analytics.rules.params`); a finding records the version of the parameters that
@@ -80,7 +80,7 @@ _LOW_COVERAGE = CoverageGateRule()
 class Thresholds:
     """All rule parameters for one participant; field names are the rule ids.
 
-    The defaults are the pilot's (specs/clinical.md "Alerts"); build a participant's
+    The defaults are the pilot's (docs/clinical.md "Alerts"); build a participant's
     set with :meth:`override`.
 
     Examples

@@ -3,7 +3,7 @@
 Times everywhere in analytics.rules are float seconds since the Unix epoch (UTC), the
 clock analytics.cardiac already uses; the alert worker converts ``timestamptz`` with
 ``EXTRACT(EPOCH FROM ts)`` or ``datetime.timestamp()``. Store device time, not receive
-time (DESIGN.md "Time").
+time (docs/architecture.md "Time").
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Pure GATT codecs: bytes in, frozen dataclasses out; no bleak, no I/O.
 
-Formats come from /work/shared/specs/ble-gatt.md (Bluetooth SIG service specifications
+Formats come from docs/ble.md (Bluetooth SIG service specifications
 cross-checked against Nordic's and Bumble's parsers). Every malformed value raises
 `gateway.errors.CodecError` (or its subclass `CrcError`); CGM Measurement notifications
 instead report bad records next to the good ones (`CgmMeasurementBatch.dropped`).

@@ -1,7 +1,7 @@
 """Bounds-checked little-endian reads that fail with `CodecError`, never `struct.error`.
 
 Every multi-byte GATT field is little-endian (Bluetooth Core Spec v5.4, Vol 3, Part G,
-3.3.3.1; restated at the top of specs/ble-gatt.md). The decoders read optional,
+3.3.3.1; restated at the top of docs/ble.md). The decoders read optional,
 flag-gated fields through one `ByteCursor` so that a short value always produces a
 message naming the characteristic, the field, the offset and how many bytes were there.
 """

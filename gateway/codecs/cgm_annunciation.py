@@ -2,11 +2,11 @@
 
 Bit meanings: CGMS v1.0.1 Table 3.x "Sensor Status Annunciation" (24 bits: 0-7 status,
 8-15 cal/temp, 16-23 warning), matched against Nordic nRF Toolbox's bit enumeration and
-specs/ble-gatt.md's lists.
+docs/ble.md's lists.
 
 Octet order on the wire
 -----------------------
-specs/ble-gatt.md: "Implementations disagree on the order when two or more octets are
+docs/ble.md: "Implementations disagree on the order when two or more octets are
 present (Nordic: warning, cal/temp, status)". What we found when checking (2026-11):
 
 * The SIG's 2014 CGM Measurement definition (org.bluetooth.characteristic.cgm_measurement
@@ -17,7 +17,7 @@ present (Nordic: warning, cal/temp, status)". What we found when checking (2026-
   octet, then bit 6, then bit 7 (its variables: warning, cal/temp, status).
 * Nordic's iOS nRF Toolbox names flag bit 5 "status" and bit 7 "warning", the reverse.
 
-For CGM Measurement we follow specs/ble-gatt.md (the project's format source, which the
+For CGM Measurement we follow docs/ble.md (the project's format source, which the
 simulated peripherals also follow): ``ANNUNCIATION_OCTET_ORDER = (WARNING, CAL_TEMP,
 STATUS)``, i.e. flag order; only the flagged octets are sent. Each octet's *content* is
 given by its name: the warning octet carries the patient-level/hypo/hyper/rate/range bits,
@@ -94,7 +94,7 @@ CGM_STATUS_OCTET_ORDER: Final = (
 )
 """Octet order of the 24-bit status field of CGM Status 0x2AA9 (bits 0-23, LSO first)."""
 
-# CGM Measurement flags bit per octet (specs/ble-gatt.md: bit5 warning, bit6 cal/temp,
+# CGM Measurement flags bit per octet (docs/ble.md: bit5 warning, bit6 cal/temp,
 # bit7 status; Nordic Android uses the same masks 0x20/0x40/0x80).
 ANNUNCIATION_FLAG: Final = {
     AnnunciationOctet.WARNING: 0x20,

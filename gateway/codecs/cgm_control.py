@@ -1,6 +1,6 @@
 """CGM Specific Ops Control Point 0x2AAC (write + indicate): start/stop a session.
 
-Op codes and response codes from CGMS v1.0.1, 3.7 (Tables 3.8 and 3.9); specs/ble-gatt.md
+Op codes and response codes from CGMS v1.0.1, 3.7 (Tables 3.8 and 3.9); docs/ble.md
 lists start 0x1A, stop 0x1B, response 0x1C. Requests and responses carry an E2E-CRC when
 the CGM Feature announces it (CGMS 3.7.1).
 """

@@ -1,6 +1,6 @@
 """CGM Feature 0x2AA8: what a CGM sensor supports (read it before anything else).
 
-Layout (CGMS v1.0.1, 3.2; specs/ble-gatt.md): 24-bit feature bits, little-endian; one
+Layout (CGMS v1.0.1, 3.2; docs/ble.md): 24-bit feature bits, little-endian; one
 Type-Sample Location octet; a uint16 E2E-CRC that is always present and is 0xFFFF when
 the sensor does not support E2E-CRC.
 """

@@ -1,6 +1,6 @@
 """CGM Measurement 0x2AA7: one or more records per notification, each with its own size.
 
-Record layout (CGMS v1.0.1, 3.1; specs/ble-gatt.md table): size uint8 (counts itself and
+Record layout (CGMS v1.0.1, 3.1; docs/ble.md table): size uint8 (counts itself and
 the CRC, minimum 6), flags, glucose SFLOAT mg/dL, time offset uint16 minutes, 0-3
 annunciation octets, trend SFLOAT mg/dL/min, quality SFLOAT %, E2E-CRC uint16 when the
 CGM Feature announces E2E-CRC.
@@ -96,7 +96,7 @@ class CgmMeasurementBatch:
 
 
 def expected_record_size(flags: int, *, e2e_crc: bool) -> int:
-    """Record size implied by the flags (specs/ble-gatt.md "Size check")."""
+    """Record size implied by the flags (docs/ble.md "Size check")."""
     octets = sum(1 for which in ANNUNCIATION_OCTET_ORDER if flags & ANNUNCIATION_FLAG[which])
     return (
         RECORD_MIN_SIZE

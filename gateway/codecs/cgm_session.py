@@ -1,6 +1,6 @@
 """CGM Session Start Time 0x2AAA and absolute reading times.
 
-Layout (CGMS v1.0.1, 3.5; specs/ble-gatt.md): Date Time (7 bytes, local wall clock),
+Layout (CGMS v1.0.1, 3.5; docs/ble.md): Date Time (7 bytes, local wall clock),
 Time Zone sint8 in 15-minute steps (GSS Time Zone 0x2A0E: -48..+56, -128 unknown), DST
 Offset uint8 (GSS DST Offset 0x2A0D: 0 standard, 2 +0.5 h, 4 +1 h, 8 +2 h, 255 unknown),
 then a uint16 E2E-CRC when the CGM Feature announces E2E-CRC.

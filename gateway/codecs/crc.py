@@ -1,9 +1,9 @@
 """E2E-CRC of the Continuous Glucose Monitoring Service: CRC-16/MCRF4XX.
 
-CGMS v1.0.1 section 2.6 ("E2E-CRC") and specs/ble-gatt.md: polynomial 0x1021, initial
+CGMS v1.0.1 section 2.6 ("E2E-CRC") and docs/ble.md: polynomial 0x1021, initial
 value 0xFFFF, input and output reflected, no final XOR, sent little-endian after the bytes
 it covers. Reflected, the polynomial 0x1021 is 0x8408 (bit-reversed 16-bit word).
-Vectors (specs/ble-gatt.md, tested): ``3E 01 02 03 04 05 06 07 08 09`` -> 0x2F01 and
+Vectors (docs/ble.md, tested): ``3E 01 02 03 04 05 06 07 08 09`` -> 0x2F01 and
 ASCII "123456789" -> 0x6F91 (the catalogue check value of CRC-16/MCRF4XX).
 """
 

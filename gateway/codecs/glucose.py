@@ -1,6 +1,6 @@
 """Glucose Service 0x1808: Glucose Measurement 0x2A18 (spot meters, stored records).
 
-Layout (GLS v1.0, 3.106 / GSS "Glucose Measurement"; specs/ble-gatt.md): flags uint8,
+Layout (GLS v1.0, 3.106 / GSS "Glucose Measurement"; docs/ble.md): flags uint8,
 sequence number uint16, base time (7-byte Date Time), time offset sint16 minutes (flag
 bit0), concentration SFLOAT + Type-Sample Location octet (bit1; units kg/L or mol/L by
 bit2), sensor status annunciation uint16 (bit3). Bit4 says a Glucose Measurement Context
@@ -24,8 +24,8 @@ _FLAG_UNITS_MOL_L = 0x04  # bit2: units 1 = mol/L, 0 = kg/L
 _FLAG_STATUS = 0x08  # bit3: sensor status annunciation present
 _FLAG_CONTEXT_FOLLOWS = 0x10  # bit4: a context characteristic notification follows
 
-MG_DL_PER_KG_L = 100_000  # 1 kg/L = 1e6 mg / 10 dL (specs/ble-gatt.md)
-MMOL_L_PER_MOL_L = 1_000  # specs/ble-gatt.md
+MG_DL_PER_KG_L = 100_000  # 1 kg/L = 1e6 mg / 10 dL (docs/ble.md)
+MMOL_L_PER_MOL_L = 1_000  # docs/ble.md
 
 
 class GlucoseUnits(enum.Enum):

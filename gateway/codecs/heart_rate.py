@@ -1,6 +1,6 @@
 """Heart Rate Service 0x180D: Heart Rate Measurement 0x2A37 and Body Sensor Location 0x2A38.
 
-Layout from specs/ble-gatt.md (SIG GATT Specification Supplement, "Heart Rate
+Layout from docs/ble.md (SIG GATT Specification Supplement, "Heart Rate
 Measurement"), cross-checked against Bumble's `heart_rate_service.py` flag bits.
 """
 
@@ -14,7 +14,7 @@ from gateway.errors import CodecError
 
 _WHAT = "heart rate measurement"
 
-# Flags octet (specs/ble-gatt.md, HRS table; Bumble's HeartRateMeasurement.Flag agrees)
+# Flags octet (docs/ble.md, HRS table; Bumble's HeartRateMeasurement.Flag agrees)
 _FLAG_HR_UINT16 = 0x01  # bit0: heart rate is uint16, else uint8
 _FLAG_CONTACT_SHIFT, _FLAG_CONTACT_MASK = 1, 0x3  # bits1-2: sensor contact status
 _FLAG_ENERGY_EXPENDED = 0x08  # bit3: energy expended (uint16 kJ) present
@@ -32,7 +32,7 @@ class SensorContact(enum.Enum):
     DETECTED = "detected"
 
 
-# 2-bit field value -> meaning (specs/ble-gatt.md: "0/1 unsupported, 2 not detected,
+# 2-bit field value -> meaning (docs/ble.md: "0/1 unsupported, 2 not detected,
 # 3 detected"; i.e. bit2 = feature supported, bit1 = contact detected).
 _CONTACT_BY_BITS = {
     0: SensorContact.UNSUPPORTED,
@@ -43,7 +43,7 @@ _CONTACT_BY_BITS = {
 
 
 class BodySensorLocation(enum.IntEnum):
-    """Body Sensor Location 0x2A38 (specs/ble-gatt.md; values 7-255 are reserved)."""
+    """Body Sensor Location 0x2A38 (docs/ble.md; values 7-255 are reserved)."""
 
     OTHER = 0
     CHEST = 1

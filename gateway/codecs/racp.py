@@ -1,7 +1,7 @@
 """Record Access Control Point 0x2A52 (write + indicate): back-fill of stored records.
 
 Format ``op code | operator | operand`` (CGMS v1.0.1 3.8 and GLS v1.0 3.x, "Record Access
-Control Point"; values restated in specs/ble-gatt.md). The gateway writes requests and
+Control Point"; values restated in docs/ble.md). The gateway writes requests and
 decodes the two indications that end a procedure: ``06 00 <request op> <code>`` and the
 number-of-records response ``05 00 <uint16>``. CGMS RACP values carry no E2E-CRC.
 """
@@ -22,9 +22,9 @@ PACK_FILTERED_REQUEST = Struct("<BBBH").pack  # op, operator, filter type, uint1
 UNPACK_RESPONSE = Struct("<BBBB").unpack_from  # op 0x06, operator 0, request op, code
 UNPACK_NUMBER_RESPONSE = Struct("<BBH").unpack_from  # op 0x05, operator 0, uint16 count
 PACK_NUMBER_RESPONSE = Struct("<BBH").pack
-_RESPONSE_SIZE = 4  # both indications are 4 bytes (specs/ble-gatt.md)
+_RESPONSE_SIZE = 4  # both indications are 4 bytes (docs/ble.md)
 
-# Filter types (specs/ble-gatt.md): CGMS 0x01 = time offset (uint16 minutes);
+# Filter types (docs/ble.md): CGMS 0x01 = time offset (uint16 minutes);
 # GLS 0x01 = sequence number (uint16), 0x02 = user-facing time.
 FILTER_CGM_TIME_OFFSET = 0x01
 FILTER_GLS_SEQUENCE_NUMBER = 0x01
@@ -32,7 +32,7 @@ FILTER_GLS_USER_FACING_TIME = 0x02
 
 
 class RacpOpCode(enum.IntEnum):
-    """RACP op codes (specs/ble-gatt.md)."""
+    """RACP op codes (docs/ble.md)."""
 
     REPORT_STORED_RECORDS = 1
     DELETE_STORED_RECORDS = 2
@@ -43,7 +43,7 @@ class RacpOpCode(enum.IntEnum):
 
 
 class RacpOperator(enum.IntEnum):
-    """RACP operators (specs/ble-gatt.md)."""
+    """RACP operators (docs/ble.md)."""
 
     NULL = 0
     ALL_RECORDS = 1
@@ -55,7 +55,7 @@ class RacpOperator(enum.IntEnum):
 
 
 class RacpResponseCode(enum.IntEnum):
-    """RACP response code values (specs/ble-gatt.md 1-8; 9 from GLS v1.0 Table 3.x)."""
+    """RACP response code values (docs/ble.md 1-8; 9 from GLS v1.0 Table 3.x)."""
 
     SUCCESS = 1
     OP_CODE_NOT_SUPPORTED = 2

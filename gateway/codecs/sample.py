@@ -1,7 +1,7 @@
 """The shared "Type-Sample Location" octet of CGM Feature and Glucose Measurement.
 
 Low nibble: fluid type; high nibble: sample location (CGMS v1.0.1, 3.2 "CGM Feature";
-GLS v1.0, 3.106; specs/ble-gatt.md: "low nibble type, e.g. 9 interstitial fluid; high
+GLS v1.0, 3.106; docs/ble.md: "low nibble type, e.g. 9 interstitial fluid; high
 nibble sample location, e.g. 5 subcutaneous tissue"). Kept as plain ints because the
 reserved values are legal on the wire; the named constants cover the assigned ones.
 """

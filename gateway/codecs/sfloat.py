@@ -1,6 +1,6 @@
 """IEEE-11073 16-bit SFLOAT (medfloat16), with its special values kept explicit.
 
-Layout (IEEE 11073-20601, section F.8 "SFLOAT-Type"; restated in specs/ble-gatt.md):
+Layout (IEEE 11073-20601, section F.8 "SFLOAT-Type"; restated in docs/ble.md):
 bits 15..12 exponent, 4-bit two's complement (-8..7); bits 11..0 mantissa, 12-bit two's
 complement; value = mantissa * 10**exponent. Special values are whole 16-bit patterns with
 exponent 0 (0x07FF NaN, 0x0800 NRes, 0x07FE +INF, 0x0802 -INF, 0x0801 reserved); normal
@@ -19,7 +19,7 @@ _MANTISSA_BITS = 12  # IEEE 11073-20601 F.8: 12-bit mantissa, 4-bit exponent
 _MANTISSA_MASK = 0x0FFF
 _EXPONENT_MIN, _EXPONENT_MAX = -8, 7  # 4-bit two's complement
 _MANTISSA_MIN, _MANTISSA_MAX = -2048, 2047  # 12-bit two's complement
-MANTISSA_NORMAL_MAX = 2045  # specs/ble-gatt.md: "Largest normal mantissa +-2045"
+MANTISSA_NORMAL_MAX = 2045  # docs/ble.md: "Largest normal mantissa +-2045"
 
 
 class SfloatSpecial(enum.Enum):
@@ -33,7 +33,7 @@ class SfloatSpecial(enum.Enum):
 
 
 # Mantissa (as a signed 12-bit value) of each special pattern; exponent is 0 for all five.
-# Verified against the raw words in specs/ble-gatt.md: 0x07FF -> +2047, 0x0800 -> -2048,
+# Verified against the raw words in docs/ble.md: 0x07FF -> +2047, 0x0800 -> -2048,
 # 0x07FE -> +2046, 0x0802 -> -2046, 0x0801 -> -2047.
 _SPECIAL_BY_MANTISSA = {
     2047: SfloatSpecial.NAN,

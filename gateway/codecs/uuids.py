@@ -2,7 +2,7 @@
 
 A 16-bit UUID ``xxxx`` stands for ``0000xxxx-0000-1000-8000-00805f9b34fb`` (Bluetooth
 Core Spec v5.4, Vol 3, Part B, 2.5.1 "Bluetooth Base UUID"). Lowercase, as bleak
-reports them. Numbers from specs/ble-gatt.md and the SIG "Assigned Numbers" document
+reports them. Numbers from docs/ble.md and the SIG "Assigned Numbers" document
 (section 3.4 services, 3.8 characteristics, 3.7 descriptors).
 """
 

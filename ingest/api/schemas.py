@@ -15,7 +15,7 @@ from typing_extensions import TypedDict
 
 
 class _Strict(BaseModel):
-    # privacy.md "Ingestion hygiene": unknown fields rejected. NaN/inf are let through
+    # docs/privacy.md "Ingestion hygiene": unknown fields rejected. NaN/inf are let through
     # the schema so that the per-reading rules can reject that reading alone.
     model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True)
 

@@ -1,6 +1,6 @@
 """Detect which storage backend the server got: plain PostgreSQL or TimescaleDB.
 
-DESIGN.md "Storage": only DDL differs between the backends. TimescaleDB is detected from
+docs/architecture.md "Storage": only DDL differs between the backends. TimescaleDB is detected from
 ``pg_available_extensions`` and its licence from the ``timescaledb.license`` setting; under
 the Apache licence only hypertables are used (compression, continuous aggregates and
 policies are Timescale-licensed features), so the app keeps its own ``readings_5m`` rollup.

@@ -2,7 +2,7 @@
 
 Started when no ``DATABASE_URL`` is given. It listens on a Unix socket inside the data
 directory only. As root, pgserver creates an OS user and opens permissions on the parent
-directories (DESIGN.md "Storage"), so the default data directory is under /tmp then.
+directories (docs/architecture.md "Storage"), so the default data directory is under /tmp then.
 """
 
 from __future__ import annotations

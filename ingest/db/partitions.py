@@ -1,4 +1,4 @@
-"""Daily range partitions of ``readings`` on plain PostgreSQL (DESIGN.md "Storage").
+"""Daily range partitions of ``readings`` on plain PostgreSQL (docs/architecture.md "Storage").
 
 The app creates partitions ahead of time, covering the whole gateway buffer window behind
 now (late back-fill) and a few days ahead; retention drops whole partitions. A row that

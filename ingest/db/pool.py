@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 APP_ROLE = "wearmon_app"
 
-# A per-connection staging table for exactly-once ingestion (DESIGN.md "Storage": COPY
+# A per-connection staging table for exactly-once ingestion (docs/architecture.md "Storage": COPY
 # into a temporary staging table, then INSERT ... ON CONFLICT DO NOTHING). Created once
 # per connection rather than per batch to avoid catalog churn; emptied at each commit.
 STAGING_DDL = (

@@ -8,7 +8,7 @@ CREATE TABLE studies (
 );
 
 -- The pseudonymous record every clinical and research table refers to. Nothing here
--- identifies a person (privacy.md, PIPA Art. 28-2: identity is "additional information").
+-- identifies a person (docs/privacy.md, PIPA Art. 28-2: identity is "additional information").
 CREATE TABLE participants (
     participant_id  uuid PRIMARY KEY,
     study_id        text NOT NULL REFERENCES studies,
@@ -46,7 +46,7 @@ CREATE INDEX devices_participant ON devices (participant_id);
 
 -- A gateway's credential is a 256-bit random token; only its SHA-256 is stored. A plain
 -- hash suffices for a high-entropy secret (no dictionary to guess from); people's
--- passwords use Argon2id instead (privacy.md "Authentication").
+-- passwords use Argon2id instead (docs/privacy.md "Authentication").
 CREATE TABLE gateways (
     gateway_id          uuid PRIMARY KEY,
     token_sha256        bytea NOT NULL UNIQUE,

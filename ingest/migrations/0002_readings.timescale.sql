@@ -1,4 +1,4 @@
--- Readings on TimescaleDB: a hypertable with 1-day chunks (DESIGN.md "Storage").
+-- Readings on TimescaleDB: a hypertable with 1-day chunks (docs/architecture.md "Storage").
 -- Compression, the continuous aggregate and retention need the Timescale (TSL) licence
 -- and are added by ingest/db/timescale.py only when the licence allows; the app-maintained
 -- readings_5m table below is replaced by a continuous aggregate in that case.

@@ -1,7 +1,7 @@
 -- TimescaleDB with the Timescale (TSL) licence: readings_5m is a continuous aggregate
 -- with the same columns as the app-maintained table; real-time aggregation on, so the
 -- newest, not yet materialised buckets are included. time_bucket's default origin equals
--- date_bin('5 minutes', ts, '2000-01-03') (DESIGN.md "Storage").
+-- date_bin('5 minutes', ts, '2000-01-03') (docs/architecture.md "Storage").
 CREATE MATERIALIZED VIEW readings_5m WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS
 SELECT participant_id, metric, time_bucket(interval '5 minutes', measured_at) AS bucket,
        count(value) AS n, coalesce(sum(value), 0) AS total,
@@ -15,7 +15,7 @@ SELECT add_continuous_aggregate_policy('readings_5m',
     schedule_interval => interval '5 minutes');
 
 -- Compression after a delay longer than the longest gateway backlog (the 7-day buffer
--- window of privacy.md "Ingestion hygiene"), so late back-fill never hits a compressed chunk.
+-- window of docs/privacy.md "Ingestion hygiene"), so late back-fill never hits a compressed chunk.
 -- TimescaleDB requires every column of a unique index (the natural key) to be a segment-by
 -- or order-by column, hence device_id in the order.
 ALTER TABLE readings SET (timescaledb.compress,

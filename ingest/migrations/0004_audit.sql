@@ -1,4 +1,4 @@
--- Append-only audit log (privacy.md "Audit"; PIPA safety measures: access records).
+-- Append-only audit log (docs/privacy.md "Audit"; PIPA safety measures: access records).
 -- Each row carries the SHA-256 of the previous row's hash and its own content, so that
 -- a changed or removed row breaks the chain (tampering is evident).
 CREATE TABLE audit_log (

@@ -1,4 +1,4 @@
-"""Append-only audit rows (privacy.md "Audit"); the hash chain is kept by a trigger."""
+"""Append-only audit rows (docs/privacy.md "Audit"); the hash chain is kept by a trigger."""
 
 from __future__ import annotations
 

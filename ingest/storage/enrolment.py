@@ -13,7 +13,7 @@ from ingest.errors import IngestError
 from ingest.storage.audit import AuditEntry, write_audit
 from ingest.storage.gateways import token_digest
 
-# privacy.md "Authentication": one 256-bit random token per gateway.
+# docs/privacy.md "Authentication": one 256-bit random token per gateway.
 _TOKEN_BYTES = 32
 
 

@@ -1,7 +1,7 @@
 """Peripheral-side encoders for the Continuous Glucose Monitoring Service (CGMS 1.0.1).
 
 Pure functions: values in, ``bytes`` out, following the project sheet
-``specs/ble-gatt.md``. All multi-byte fields are little-endian.
+``docs/ble.md``. All multi-byte fields are little-endian.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ ANNUNCIATION_BELOW_DEVICE_RANGE = 1 << 22
 ANNUNCIATION_ABOVE_DEVICE_RANGE = 1 << 23
 
 # Order of the annunciation octets on the wire when several are present. Implementations
-# disagree (specs/ble-gatt.md); this simulator follows Nordic's Android BLE Common Library
+# disagree (docs/ble.md); this simulator follows Nordic's Android BLE Common Library
 # parser (warning, then cal/temp, then status), which is also ascending flag-bit order.
 ANNUNCIATION_OCTET_ORDER: tuple[tuple[int, int], ...] = (
     (CGM_FLAG_WARNING_OCTET, 16),

@@ -1,7 +1,7 @@
 """Peripheral-side byte encoders shared by the virtual wearables.
 
 Pure functions: values in, ``bytes`` out. Layouts follow the Bluetooth SIG GATT
-characteristic definitions as summarised in the project sheet ``specs/ble-gatt.md``
+characteristic definitions as summarised in the project sheet ``docs/ble.md``
 (IEEE 11073-20601 SFLOAT, CRC-16/MCRF4XX, Heart Rate Service 1.0, Battery Service 1.0,
 Record Access Control Point). CGM formats are in :mod:`simulators.ble.cgm_encoding`.
 All multi-byte fields are little-endian.

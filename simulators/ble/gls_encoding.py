@@ -1,7 +1,7 @@
 """Peripheral-side encoders for the Glucose Service (GLS 1.0), a spot-check meter.
 
 Pure functions: values in, ``bytes`` out, following the project sheet
-``specs/ble-gatt.md``. All multi-byte fields are little-endian.
+``docs/ble.md``. All multi-byte fields are little-endian.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ GLS_FLAG_UNITS_MOL_L = 0x04  # clear: kg/L
 GLS_FLAG_STATUS = 0x08
 GLS_TYPE_CAPILLARY_WHOLE_BLOOD = 0x1  # GLS 1.0 Type field
 GLS_LOCATION_FINGER = 0x1  # GLS 1.0 Sample Location field
-MG_DL_PER_KG_L = 100_000  # 1 mg/dL = 1e-5 kg/L (specs/ble-gatt.md)
+MG_DL_PER_KG_L = 100_000  # 1 mg/dL = 1e-5 kg/L (docs/ble.md)
 # GLS 1.0 section 3.56 Glucose Feature bits.
 GLS_FEATURE_LOW_BATTERY = 1 << 0
 GLS_FEATURE_SENSOR_MALFUNCTION = 1 << 1

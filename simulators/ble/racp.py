@@ -1,7 +1,7 @@
 """Record Access Control Point requests for a record store (pure logic).
 
 Request layout ``op code | operator | operand`` (CGMS 1.0.1 section 3.8, GLS 1.0
-section 3.9 and the project sheet ``specs/ble-gatt.md``).
+section 3.9 and the project sheet ``docs/ble.md``).
 """
 
 from __future__ import annotations

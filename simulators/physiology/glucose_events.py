@@ -1,6 +1,6 @@
 """Ground-truth glycaemic events from true plasma glucose (ATTD consensus rules).
 
-Battelino et al., Diabetes Care 2019 (specs/clinical.md "Events"): a level-1 (< 70
+Battelino et al., Diabetes Care 2019 (docs/clinical.md "Events"): a level-1 (< 70
 mg/dL) or level-2 (< 54 mg/dL) hypoglycaemic event counts when glucose stays below the
 threshold for >= 15 minutes and ends after >= 15 minutes back at or above it; level-2
 hyperglycaemia is > 250 mg/dL, here with the same 15-minute rules.
@@ -16,7 +16,7 @@ from simulators.physiology.episodes import Episode, EpisodeKind
 
 #: Minimum duration to start and to end an event, s (ATTD consensus, Battelino 2019).
 EVENT_MIN_S = 15 * 60.0
-#: Thresholds in mg/dL (specs/clinical.md): below for hypo, above for hyper.
+#: Thresholds in mg/dL (docs/clinical.md): below for hypo, above for hyper.
 _RULES = (
     (EpisodeKind.HYPO_LEVEL1, 70.0, True),
     (EpisodeKind.HYPO_LEVEL2, 54.0, True),

@@ -1,6 +1,6 @@
 """Named scenarios: physiology settings plus a fault schedule for the demo.
 
-Each risk scenario is tuned so that its rule in the clinical spec (specs/clinical.md,
+Each risk scenario is tuned so that its rule in the clinical spec (docs/clinical.md,
 "Alerts") fires every simulated day, and the ``healthy`` scenario so that none does;
 tests/simulators/physiology/test_scenarios.py checks both over 24-hour days.
 """
@@ -146,7 +146,7 @@ _FREQUENT_ECTOPY = Scenario(
     "frequent_ectopy",
     "Sinus rhythm with frequent premature beats (~300/h, ~7% of beats; > 30/h counts "
     "as frequent, Lown grading): no rule should fire. A specificity stress test for AF "
-    "detection (specs/clinical.md asks for specificity on ectopy-rich records).",
+    "detection (docs/clinical.md asks for specificity on ectopy-rich records).",
     heart=HeartParams(ectopic_per_hour=300.0),
     glucose=_CONTROLLED,
 )
@@ -159,7 +159,7 @@ _GATEWAY_OUTAGE = Scenario(
     glucose=_CONTROLLED,
     faults=(
         # Offsets chosen so that each outage exceeds its technical alert threshold
-        # (stale_device HR > 15 min, gateway_offline > 10 min; specs/clinical.md).
+        # (stale_device HR > 15 min, gateway_offline > 10 min; docs/clinical.md).
         FaultWindow(30 * 60.0, 20 * 60.0, FaultKind.RADIO_OUT_OF_RANGE),
         FaultWindow(90 * 60.0, 40 * 60.0, FaultKind.NETWORK_DOWN),
         FaultWindow(180 * 60.0, 15 * 60.0, FaultKind.API_DOWN),

@@ -69,12 +69,12 @@ CGM_PERIOD_MIN = 5  # the simulated CGM (and common CGMs) record every 5 minutes
 # RR intervals exact in the HRS unit of 1/1024 s (750 ms = 768/1024, ...), so the
 # gateway's decoded milliseconds equal the feed's; all inside the API's 200-3000 ms.
 RR_CYCLE_MS = (750.0, 812.5, 875.0, 1000.0, 937.5)
-RACP_UUID16 = 0x2A52  # Record Access Control Point (specs/ble-gatt.md)
-# RACP requests (specs/ble-gatt.md): op code 1 "report stored records" with operator 1
+RACP_UUID16 = 0x2A52  # Record Access Control Point (docs/ble.md)
+# RACP requests (docs/ble.md): op code 1 "report stored records" with operator 1
 # "all", or operator 3 ">=" on filter type 1 (time offset, uint16 little-endian).
 REPORT_ALL = bytes([0x01, 0x01])
 REPORT_FROM = struct.Struct("<BBBH")
-BATTERY_LEVEL_UUID16 = 0x2A19  # Battery Level (specs/ble-gatt.md)
+BATTERY_LEVEL_UUID16 = 0x2A19  # Battery Level (docs/ble.md)
 
 
 # --- enrolment -----------------------------------------------------------------------
@@ -190,7 +190,7 @@ def cgm_sensor(
 def session_start_before(clock: SimClock, minutes: float) -> dt.datetime:
     """A whole-second session start ``minutes`` before ``clock``'s now.
 
-    Session Start Time has one-second resolution (specs/ble-gatt.md), so a whole second
+    Session Start Time has one-second resolution (docs/ble.md), so a whole second
     makes ``measured_at - session start`` an exact number of minutes on the server.
     """
     return (clock.now() - dt.timedelta(minutes=minutes)).replace(microsecond=0)

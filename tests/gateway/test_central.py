@@ -28,7 +28,7 @@ from tests.gateway.fakes import (
 pytestmark = pytest.mark.timeout(10)
 
 ADDRESS = "AA:00:00:00:00:01"
-# Spec vector (specs/ble-gatt.md): 72 bpm, contact detected, 500 kJ, RR 819 and 870/1024 s.
+# Spec vector (docs/ble.md): 72 bpm, contact detected, 500 kJ, RR 819 and 870/1024 s.
 HRM_72_RR = bytes.fromhex("1e48f40133036603")
 HRM_60 = bytes.fromhex("063c")  # flags: contact supported + detected; 60 bpm; no RR
 HRM_NO_CONTACT = bytes.fromhex("0446")  # contact supported, not detected; 70 bpm

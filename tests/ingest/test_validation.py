@@ -1,4 +1,4 @@
-"""Per-reading rules of privacy.md "Ingestion hygiene", judged without a database."""
+"""Per-reading rules of docs/privacy.md "Ingestion hygiene", judged without a database."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_plausibility_bounds_are_inclusive(metric: str, unit: str, low: float, h
 
 
 def test_the_hrm_spec_vector_of_300_bpm_is_rejected() -> None:
-    # ble-gatt.md: `01 2c01` = 300 bpm, "a value the ingest API must then reject".
+    # docs/ble.md: `01 2c01` = 300 bpm, "a value the ingest API must then reject".
     verdict = judge(value=300.0)
     assert rejected_field(verdict) == "value"
     assert "20-250" in verdict.reason  # type: ignore[union-attr]

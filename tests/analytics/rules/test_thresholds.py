@@ -1,4 +1,4 @@
-"""Thresholds: clinical.md defaults, per-rule versions, validated overrides."""
+"""Thresholds: docs/clinical.md defaults, per-rule versions, validated overrides."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def test_full_record_decodes_every_optional_field() -> None:
 
 
 def test_annunciation_octet_order_is_warning_cal_temp_status() -> None:
-    # The documented choice (cgm_annunciation module docstring, specs/ble-gatt.md).
+    # The documented choice (cgm_annunciation module docstring, docs/ble.md).
     assert ANNUNCIATION_OCTET_ORDER == (
         AnnunciationOctet.WARNING,
         AnnunciationOctet.CAL_TEMP,

@@ -14,8 +14,8 @@ from tests.gateway.codecs.reference import crc16_mcrf4xx_bitwise
 @pytest.mark.parametrize(
     ("data", "crc"),
     [
-        (bytes.fromhex("3E010203040506070809"), 0x2F01),  # specs/ble-gatt.md
-        (b"123456789", 0x6F91),  # specs/ble-gatt.md (catalogue check value)
+        (bytes.fromhex("3E010203040506070809"), 0x2F01),  # docs/ble.md
+        (b"123456789", 0x6F91),  # docs/ble.md (catalogue check value)
         (b"", 0xFFFF),  # init value, no final XOR
     ],
 )

@@ -15,7 +15,7 @@ from gateway.errors import CodecError
 
 
 def test_decode_spec_vector_with_energy_and_two_rr_intervals() -> None:
-    # specs/ble-gatt.md: 72 bpm, contact detected, 500 kJ, RR 819/1024 s and 870/1024 s
+    # docs/ble.md: 72 bpm, contact detected, 500 kJ, RR 819/1024 s and 870/1024 s
     decoded = decode_heart_rate_measurement(bytes.fromhex("1e48f40133036603"))
     assert decoded == HeartRateMeasurement(
         heart_rate_bpm=72,
@@ -27,7 +27,7 @@ def test_decode_spec_vector_with_energy_and_two_rr_intervals() -> None:
 
 
 def test_decode_spec_vector_uint16_heart_rate() -> None:
-    # specs/ble-gatt.md: "01 2c01 = 300 bpm as uint16" (plausibility is the API's job)
+    # docs/ble.md: "01 2c01 = 300 bpm as uint16" (plausibility is the API's job)
     decoded = decode_heart_rate_measurement(bytes.fromhex("012c01"))
     assert decoded == HeartRateMeasurement(300, SensorContact.UNSUPPORTED)
 

@@ -1,7 +1,7 @@
 """Cross-check: Heart Rate Measurements encoded by Bumble decode to the same fields.
 
 Bumble's `HeartRateService.HeartRateMeasurement` is an independent implementation of the
-same SIG layout (specs/ble-gatt.md names it as a cross-check source).
+same SIG layout (docs/ble.md names it as a cross-check source).
 """
 
 from __future__ import annotations

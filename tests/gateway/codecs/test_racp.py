@@ -31,7 +31,7 @@ def test_report_all_is_01_01() -> None:
 
 
 def test_report_from_offset_is_01_03_01_uint16_le() -> None:
-    # specs/ble-gatt.md back-fill: 01 03 01 <last offset+1 LE>
+    # docs/ble.md back-fill: 01 03 01 <last offset+1 LE>
     assert encode_racp_report_from(0x0123) == bytes.fromhex("01 03 01 2301")
 
 
@@ -51,7 +51,7 @@ def test_report_from_rejects_offset_outside_uint16(offset: int) -> None:
 
 
 def test_decode_success_response_to_report() -> None:
-    # specs/ble-gatt.md: the back-fill ends with the indication 06 00 01 01
+    # docs/ble.md: the back-fill ends with the indication 06 00 01 01
     response = decode_racp_response(bytes.fromhex("06 00 01 01"))
     assert response == RacpResponse(RacpOpCode.REPORT_STORED_RECORDS, RacpResponseCode.SUCCESS)
     assert isinstance(response, RacpResponse)

@@ -22,9 +22,9 @@ from gateway.errors import CodecError
 @pytest.mark.parametrize(
     ("raw", "expected", "value"),
     [
-        (0xF4B0, Sfloat(1200, -1), 120.0),  # specs/ble-gatt.md
-        (0xF05A, Sfloat(90, -1), 9.0),  # specs/ble-gatt.md
-        (0x1032, Sfloat(50, 1), 500.0),  # specs/ble-gatt.md
+        (0xF4B0, Sfloat(1200, -1), 120.0),  # docs/ble.md
+        (0xF05A, Sfloat(90, -1), 9.0),  # docs/ble.md
+        (0x1032, Sfloat(50, 1), 500.0),  # docs/ble.md
         (0x0000, Sfloat(0, 0), 0.0),
         (0x0FFF, Sfloat(-1, 0), -1.0),
         (0x87FD, Sfloat(2045, -8), 2045e-8),

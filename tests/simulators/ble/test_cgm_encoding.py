@@ -1,4 +1,4 @@
-"""CGM encoders against the layouts of specs/ble-gatt.md and an independent decoder."""
+"""CGM encoders against the layouts of docs/ble.md and an independent decoder."""
 
 from __future__ import annotations
 

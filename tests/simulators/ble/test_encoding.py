@@ -1,4 +1,4 @@
-"""Encoders against the vectors of specs/ble-gatt.md and an independent decoder."""
+"""Encoders against the vectors of docs/ble.md and an independent decoder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Glucose Service encoders against the layout of specs/ble-gatt.md."""
+"""Glucose Service encoders against the layout of docs/ble.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Small independent decoders used only to check what the simulators put on the wire.
 
-Written from specs/ble-gatt.md, not from simulators.ble.encoding, so a shared mistake
+Written from docs/ble.md, not from simulators.ble.encoding, so a shared mistake
 in layout would show as a mismatch with the spec vectors asserted in test_encoding.py.
 """
 

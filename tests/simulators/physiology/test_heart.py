@@ -59,7 +59,7 @@ def test_rr_intervals_stay_physiological_over_a_day() -> None:
     trace = HeartModel(get_scenario("paroxysmal_af").heart, seed=3).generate(
         SEOUL_MIDNIGHT_S, DAY_S
     )
-    assert np.all(trace.rr_ms >= 200.0)  # specs/clinical.md: < 200 ms is an artefact
+    assert np.all(trace.rr_ms >= 200.0)  # docs/clinical.md: < 200 ms is an artefact
     assert np.all(trace.rr_ms <= 2000.0)
 
 

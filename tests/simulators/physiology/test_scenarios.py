@@ -1,4 +1,4 @@
-"""Each scenario triggers its clinical rule (specs/clinical.md) and healthy triggers none."""
+"""Each scenario triggers its clinical rule (docs/clinical.md) and healthy triggers none."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from tests.simulators.physiology.helpers import (
 SEEDS = (0, 1)
 #: Longest beat-to-beat step still counted as contiguous; CGM: one missed reading.
 BEAT_GAP_S, CGM_GAP_S = 3.0, 600.0
-#: Rule thresholds from specs/clinical.md ("Alerts").
+#: Rule thresholds from docs/clinical.md ("Alerts").
 RATE_MIN_S, HYPO_MIN_S, HYPER_MIN_S, AF_BURDEN_S = 600.0, 900.0, 7200.0, 300.0
 
 
