@@ -31,13 +31,13 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from analytics.clinical_constants import LOW_MG_DL  # noqa: E402
 from analytics.glycemic import forecast, predicted_low  # noqa: E402
 from analytics.glycemic.forecast import bridged, history_features, mixture_forecast  # noqa: E402
 
 DATASETS = ("d1namo", "simglucose", "colas")
 HISTORY_MIN = 30
 HORIZON_MIN = 30
-LOW_MG_DL = 70.0
 FIT_HORIZONS = tuple(range(5, 61, 5))
 KAPPA_GRID = (0.05, 0.1, 0.2, 0.5)
 CV_FOLDS = 4

@@ -13,13 +13,10 @@ from analytics.cardiac.rate import (
     RateEpisode,
     RateKind,
     RateThresholds,
-    Severity,
     detect_rate_episodes,
     hr_from_rr,
 )
 from analytics.cardiac.rr import (
-    RR_MAX_MS,
-    RR_MIN_MS,
     CleanRR,
     WindowCoverage,
     artefact_mask,
@@ -28,8 +25,6 @@ from analytics.cardiac.rr import (
 )
 
 __all__ = [
-    "RR_MAX_MS",
-    "RR_MIN_MS",
     "AFBurden",
     "AFDetectorParams",
     "AFEpisode",
@@ -38,7 +33,6 @@ __all__ = [
     "RateEpisode",
     "RateKind",
     "RateThresholds",
-    "Severity",
     "WindowCoverage",
     "af_burden",
     "af_episodes",

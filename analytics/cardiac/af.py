@@ -37,10 +37,10 @@ from analytics.cardiac._af_stats import (
     nearest_pattern_ms,
     score_valid,
 )
-from analytics.cardiac._runs import true_runs
 from analytics.cardiac._validate import BoolArray, FloatArray, as_rr_ms, check_positive
 from analytics.cardiac.rr import _implausible_rr
 from analytics.errors import CardiacInputError
+from analytics.runs import true_runs
 
 
 @dataclass(frozen=True)

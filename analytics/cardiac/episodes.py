@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analytics.cardiac._runs import true_runs
 from analytics.cardiac._validate import (
     BoolArray,
     FloatArray,
@@ -16,14 +15,9 @@ from analytics.cardiac._validate import (
     beat_end_times_s,
     check_positive,
 )
+from analytics.clinical_constants import AF_BURDEN_LOOKBACK_MIN, AF_MIN_EPISODE_S
 from analytics.errors import CardiacInputError
-
-# docs/clinical.md "AF-like irregularity": an episode is >= 30 s of consecutive
-# AF-labelled beats (the 30-s rule for clinical AF of the 2020 ESC AF guidelines,
-# Hindricks et al., Eur Heart J 2021;42:373-498).
-MIN_EPISODE_S = 30.0
-# docs/clinical.md: af_burden alert when AF lasts >= 5 minutes in the last hour.
-BURDEN_WINDOW_S = 3600.0
+from analytics.runs import true_runs
 
 
 @dataclass(frozen=True)
@@ -86,7 +80,7 @@ def af_episodes(
     rr_ms: npt.ArrayLike,
     *,
     times_s: npt.ArrayLike | None = None,
-    min_duration_s: float = MIN_EPISODE_S,
+    min_duration_s: float = AF_MIN_EPISODE_S,
 ) -> list[AFEpisode]:
     """Group consecutive AF-labelled intervals into episodes of at least 30 s.
 
@@ -135,8 +129,8 @@ def af_burden(
     rr_ms: npt.ArrayLike,
     *,
     times_s: npt.ArrayLike | None = None,
-    window_s: float = BURDEN_WINDOW_S,
-    min_duration_s: float = MIN_EPISODE_S,
+    window_s: float = 60.0 * AF_BURDEN_LOOKBACK_MIN,
+    min_duration_s: float = AF_MIN_EPISODE_S,
 ) -> AFBurden:
     """AF burden: percent of time in AF episodes and AF minutes in the last hour.
 

@@ -14,7 +14,8 @@ import numpy.typing as npt
 
 from analytics.cardiac._validate import BoolArray, FloatArray, IntArray, as_rr_ms, as_times_s
 from analytics.cardiac.entropy import sample_entropy
-from analytics.cardiac.rr import WINDOW_S, clean_rr, window_coverage, window_index
+from analytics.cardiac.rr import clean_rr, window_coverage, window_index
+from analytics.clinical_constants import WINDOW_S
 from analytics.errors import CardiacInputError
 
 # Task Force 1996: NN50 counts successive NN differences greater than 50 ms.

@@ -13,7 +13,6 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from analytics.cardiac._runs import true_runs
 from analytics.cardiac._validate import (
     BoolArray,
     FloatArray,
@@ -25,7 +24,17 @@ from analytics.cardiac._validate import (
     check_positive,
 )
 from analytics.cardiac.rr import artefact_mask
+from analytics.clinical_constants import (
+    BRADY_HIGH_BPM,
+    BRADY_MEDIUM_BPM,
+    MIN_COVERAGE,
+    SUSTAINED_RATE_MIN,
+    TACHY_HIGH_BPM,
+    TACHY_MEDIUM_BPM,
+    Severity,
+)
 from analytics.errors import CardiacInputError
+from analytics.runs import true_runs
 
 
 class RateKind(StrEnum):
@@ -35,16 +44,9 @@ class RateKind(StrEnum):
     BRADYCARDIA = "bradycardia"
 
 
-class Severity(StrEnum):
-    """Alert priority (IEC 60601-1-8 names, docs/clinical.md "Alerts")."""
-
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-
-
 @dataclass(frozen=True)
 class RateThresholds:
-    """Sustained-rate rule parameters; defaults are the pilot's (docs/clinical.md).
+    """Sustained-rate rule parameters; defaults from :mod:`analytics.clinical_constants`.
 
     Attributes
     ----------
@@ -69,12 +71,12 @@ class RateThresholds:
         or ectopic beats; engineering choice). Spikes are never joined together.
     """
 
-    tachy_medium_bpm: float = 120.0
-    tachy_high_bpm: float = 150.0
-    brady_medium_bpm: float = 50.0
-    brady_high_bpm: float = 40.0
-    min_duration_s: float = 600.0
-    min_coverage: float = 0.8
+    tachy_medium_bpm: float = TACHY_MEDIUM_BPM
+    tachy_high_bpm: float = TACHY_HIGH_BPM
+    brady_medium_bpm: float = BRADY_MEDIUM_BPM
+    brady_high_bpm: float = BRADY_HIGH_BPM
+    min_duration_s: float = 60.0 * SUSTAINED_RATE_MIN
+    min_coverage: float = MIN_COVERAGE
     max_gap_s: float = 10.0
     max_interruption_s: float = 30.0
 
@@ -182,6 +184,8 @@ def detect_rate_episodes(
     times_s: npt.ArrayLike,
     hr_bpm: npt.ArrayLike,
     thresholds: RateThresholds | None = None,
+    *,
+    check_input: bool = True,
 ) -> list[RateEpisode]:
     """Find sustained tachycardia and bradycardia in a heart-rate series.
 
@@ -193,6 +197,10 @@ def detect_rate_episodes(
         Heart rate in beats per minute; NaN marks a missing sample.
     thresholds : RateThresholds, optional
         Rule parameters (default: the pilot's, :class:`RateThresholds`).
+    check_input : bool, optional
+        Validate the arrays and drop NaN samples (default). ``False`` skips both, for
+        callers that hold sorted float64 arrays without NaN already (as scipy's
+        ``check_finite=False``); the result is then undefined for other input.
 
     Returns
     -------
@@ -222,14 +230,17 @@ def detect_rate_episodes(
     [('tachycardia', 'MEDIUM', 300.0, 1199.0)]
     """
     th = RateThresholds() if thresholds is None else thresholds
+    if not check_input:
+        return _rate_episodes(
+            np.asarray(times_s, dtype=np.float64), np.asarray(hr_bpm, dtype=np.float64), th
+        )
     hr = as_1d_float(hr_bpm, "hr_bpm", allow_nan=True)
     t = as_times_s(times_s, hr.size)
     keep = ~np.isnan(hr)
-    return _rate_episodes_checked(t[keep], hr[keep], th)
+    return _rate_episodes(t[keep], hr[keep], th)
 
 
-def _rate_episodes_checked(t: FloatArray, hr: FloatArray, th: RateThresholds) -> list[RateEpisode]:
-    """:func:`detect_rate_episodes` of validated arrays without NaN (private: no checks)."""
+def _rate_episodes(t: FloatArray, hr: FloatArray, th: RateThresholds) -> list[RateEpisode]:
     if t.size < 2:
         return []
     span = np.minimum(np.diff(t, append=t[-1]), th.max_gap_s)

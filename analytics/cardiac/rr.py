@@ -23,12 +23,9 @@ from analytics.cardiac._validate import (
     check_odd_window,
     check_positive,
 )
+from analytics.clinical_constants import RR_MAX_MS, RR_MIN_MS, WINDOW_S
 from analytics.errors import CardiacInputError
 
-# docs/clinical.md "Heart rate, RR intervals, rhythm": reject RR < 200 ms or > 3000 ms
-# as artefacts (300 bpm and 20 bpm: outside any conducted human rhythm).
-RR_MIN_MS = 200.0
-RR_MAX_MS = 3000.0
 # docs/clinical.md: a beat differing from the local median by > 20 % is ectopic. The
 # 20 % figure is Malik's criterion (Malik et al., Eur Heart J 1989;10:1060-1074), applied
 # here against a local median rather than the previous interval so that the beat after
@@ -37,8 +34,6 @@ ECTOPIC_TOLERANCE = 0.20
 # Local median over 11 valid beats (~10 s at rest): one or two ectopic beats cannot move
 # the median, yet it follows physiological rate changes (engineering choice).
 ECTOPIC_MEDIAN_BEATS = 11
-# HRV and alert windows are 5 minutes (docs/clinical.md; Task Force 1996 short-term HRV).
-WINDOW_S = 300.0
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analytics.clinical_constants import REPORT_MIN_ACTIVE_PERCENT, REPORT_PERIOD_DAYS
 from analytics.errors import GlycemicInputError
 from analytics.glycemic._inputs import FloatArray, times_to_epoch_s
 from analytics.glycemic.grid import cgm_day_grid
@@ -18,9 +19,6 @@ from analytics.glycemic.grid import cgm_day_grid
 AGP_PERCENTILES = (5.0, 25.0, 50.0, 75.0, 95.0)
 # docs/clinical.md "AGP: ... per 5-minute bin of the day".
 AGP_BIN_MIN = 5
-# Battelino 2019: a 14-day report needs >= 70 % of possible CGM readings.
-REPORT_PERIOD_DAYS = 14
-MIN_ACTIVE_PERCENT = 70.0
 
 
 @dataclass(frozen=True)
@@ -149,7 +147,7 @@ def data_sufficiency(
     period_start: dt.datetime | np.datetime64,
     period_days: float = REPORT_PERIOD_DAYS,
     dt0_min: int = AGP_BIN_MIN,
-    min_active_percent: float = MIN_ACTIVE_PERCENT,
+    min_active_percent: float = REPORT_MIN_ACTIVE_PERCENT,
 ) -> DataSufficiency:
     """Share of a report period covered by CGM readings, and whether it suffices.
 

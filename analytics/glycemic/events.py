@@ -19,17 +19,17 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analytics.clinical_constants import (
+    EVENT_END_DURATION_MIN,
+    EVENT_MIN_DURATION_MIN,
+    HIGH_MG_DL,
+    LOW_MG_DL,
+    VERY_HIGH_MG_DL,
+    VERY_LOW_MG_DL,
+)
 from analytics.glycemic._inputs import FloatArray, epoch_to_datetime, resolve_tz
 from analytics.glycemic.grid import DEFAULT_INTER_GAP_MIN, DayGrid, cgm_day_grid
 
-# Battelino T, et al. Lancet Diabetes Endocrinol 2023;11:42-57 (CGM consensus for
-# clinical trials) and Battelino 2019: thresholds (mg/dL) and the 15-min durations.
-LV1_HYPO_MG_DL = 70.0
-LV2_HYPO_MG_DL = 54.0
-LV1_HYPER_MG_DL = 180.0
-LV2_HYPER_MG_DL = 250.0
-EPISODE_MIN_DURATION_MIN = 15.0
-EPISODE_END_DURATION_MIN = 15.0
 # Battelino 2023: extended hypoglycaemia is > 120 consecutive minutes below 70 mg/dL
 # (iglu: 120 / dt0 + 1 grid points).
 EXTENDED_HYPO_MIN = 120.0
@@ -49,12 +49,12 @@ EPISODE_TYPES = (
 class EpisodeThresholds:
     """Episode thresholds (mg/dL) and durations (min); defaults follow the consensus."""
 
-    lv1_hypo_mg_dl: float = LV1_HYPO_MG_DL
-    lv2_hypo_mg_dl: float = LV2_HYPO_MG_DL
-    lv1_hyper_mg_dl: float = LV1_HYPER_MG_DL
-    lv2_hyper_mg_dl: float = LV2_HYPER_MG_DL
-    min_duration_min: float = EPISODE_MIN_DURATION_MIN
-    end_duration_min: float = EPISODE_END_DURATION_MIN
+    lv1_hypo_mg_dl: float = LOW_MG_DL
+    lv2_hypo_mg_dl: float = VERY_LOW_MG_DL
+    lv1_hyper_mg_dl: float = HIGH_MG_DL
+    lv2_hyper_mg_dl: float = VERY_HIGH_MG_DL
+    min_duration_min: float = EVENT_MIN_DURATION_MIN
+    end_duration_min: float = EVENT_END_DURATION_MIN
     inter_gap_min: float = DEFAULT_INTER_GAP_MIN
 
 

@@ -15,6 +15,13 @@ from types import MappingProxyType
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analytics.clinical_constants import (
+    HIGH_MG_DL,
+    LOW_MG_DL,
+    TIGHT_HIGH_MG_DL,
+    VERY_HIGH_MG_DL,
+    VERY_LOW_MG_DL,
+)
 from analytics.glycemic._inputs import FloatArray, TzLike, local_day_index, validated
 from analytics.glycemic.grid import DayGrid, day_grid_from_epoch, sorted_unique_last
 from analytics.glycemic.mage import mage_ma
@@ -31,12 +38,6 @@ BG_SHIFT = 5.381
 RISK_SCALE = 22.77
 # Kovatchev: BG below 112.5 mg/dL (f < 0) feeds LBGI, at or above feeds HBGI.
 RISK_SPLIT_MG_DL = 112.5
-# Battelino T, et al. Diabetes Care 2019;42:1593-1603: consensus glucose ranges (mg/dL).
-VERY_LOW_MG_DL = 54.0
-LOW_MG_DL = 70.0
-TIGHT_HIGH_MG_DL = 140.0
-HIGH_MG_DL = 180.0
-VERY_HIGH_MG_DL = 250.0
 # Klonoff DC, et al. J Diabetes Sci Technol 2023;17:1226-1242: GRI weights, capped at 100.
 GRI_WEIGHTS = (3.0, 2.4, 1.6, 0.8)  # very low, low, very high, high
 GRI_CAP = 100.0

@@ -9,14 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from analytics.clinical_constants import LOW_MG_DL, PREDICTED_LOW_WITHIN_MIN
 from analytics.errors import GlycemicInputError
 from analytics.glycemic._inputs import FloatArray, glucose_array, times_to_epoch_s
 from analytics.glycemic.forecast import forecast
 
-# docs/clinical.md, alert rule `predicted_low`: predicted < 70 mg/dL within 30 min (MEDIUM);
-# 70 mg/dL is the level-1 hypoglycaemia threshold of Battelino et al. 2019.
-PREDICTED_LOW_MG_DL = 70.0
-PREDICTED_LOW_WITHIN_MIN = 30
 # Forecast horizons checked inside the window (the forecast supports multiples of 5 min).
 HORIZON_STEP_MIN = 5
 RULE_ID = "predicted_low"
@@ -68,7 +65,7 @@ class PredictedLowResult:
 def predicted_low(
     times: ArrayLike | Sequence[dt.datetime],
     glucose_mg_dl: ArrayLike,
-    threshold_mg_dl: float = PREDICTED_LOW_MG_DL,
+    threshold_mg_dl: float = LOW_MG_DL,
     within_min: int = PREDICTED_LOW_WITHIN_MIN,
 ) -> PredictedLowResult:
     """Flag readings after which glucose is forecast to drop below a threshold.

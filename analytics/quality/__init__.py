@@ -6,8 +6,6 @@ units in their names. Used by analytics.rules for the coverage gate (docs/clinic
 """
 
 from analytics.quality.coverage import (
-    MIN_COVERAGE,
-    WINDOW_S,
     Coverage,
     WindowGrid,
     beat_coverage,
@@ -31,8 +29,6 @@ from analytics.quality.plausibility import (
 __all__ = [
     "GLUCOSE_MAX_RATE_MG_DL_PER_MIN",
     "HR_MAX_RELATIVE_JUMP",
-    "MIN_COVERAGE",
-    "WINDOW_S",
     "Coverage",
     "Gaps",
     "QualityInputError",

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analytics.cardiac import artefact_mask
+from analytics.clinical_constants import WINDOW_S
 from analytics.quality._validate import (
     BoolArray,
     FloatArray,
@@ -25,12 +26,6 @@ from analytics.quality._validate import (
     check_positive,
 )
 from analytics.quality.errors import QualityInputError
-
-# docs/clinical.md "Coverage": rate and rhythm windows are 5 minutes (the Task Force 1996
-# short-term HRV window, also the alert window of analytics.cardiac.rr.WINDOW_S).
-WINDOW_S = 300.0
-# docs/clinical.md "Coverage": no rate or rhythm alert on a window with < 80 % coverage.
-MIN_COVERAGE = 0.8
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +154,9 @@ def _covered_before(start_s: FloatArray, end_s: FloatArray, at_s: FloatArray) ->
     return np.where(k >= 0, done[kk] - length[kk] + inside, 0.0)
 
 
-def covered_before(start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.ArrayLike) -> FloatArray:
+def covered_before(
+    start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.ArrayLike, *, check_input: bool = True
+) -> FloatArray:
     """Time covered by the union of intervals before each of the instants ``at_s``.
 
     Parameters
@@ -168,6 +165,10 @@ def covered_before(start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.Array
         Interval bounds in seconds, ``end_s >= start_s``; any order, may overlap.
     at_s : array_like of float, shape (m,)
         Instants at which to evaluate, seconds.
+    check_input : bool, optional
+        Validate the intervals (default). ``False`` skips the checks for callers whose
+        arrays are float64 with ``end_s >= start_s`` already (as scipy's
+        ``check_finite=False``); the result is undefined for other input.
 
     Returns
     -------
@@ -188,9 +189,12 @@ def covered_before(start_s: npt.ArrayLike, end_s: npt.ArrayLike, at_s: npt.Array
     >>> covered_before([0.0, 5.0], [10.0, 12.0], [5.0, 11.0, 20.0]).tolist()
     [5.0, 11.0, 12.0]
     """
+    x = np.asarray(at_s, dtype=np.float64)
+    if not check_input:
+        s, e = np.asarray(start_s, dtype=np.float64), np.asarray(end_s, dtype=np.float64)
+        return _covered_before(s, e, x)
     s = as_1d_float(start_s, "start_s")
     e = as_1d_float(end_s, "end_s")
-    x = np.asarray(at_s, dtype=np.float64)
     if s.shape != e.shape or (e < s).any():
         msg = "start_s and end_s should have the same length with end_s >= start_s"
         raise QualityInputError(msg)
@@ -237,6 +241,8 @@ def beat_coverage(
     rr_ms: npt.ArrayLike,
     grid: WindowGrid,
     valid: npt.ArrayLike | None = None,
+    *,
+    check_input: bool = True,
 ) -> Coverage:
     """Share of each window covered by valid RR intervals.
 
@@ -251,6 +257,10 @@ def beat_coverage(
     valid : array_like of bool, shape (n,), optional
         Which intervals count (default: not artefacts, RR within 200-3000 ms,
         :func:`analytics.cardiac.artefact_mask`).
+    check_input : bool, optional
+        Validate the arrays (default). ``False`` skips the checks for callers holding
+        sorted float64 times, positive float64 intervals and a boolean ``valid`` of the
+        same length; the result is undefined for other input.
 
     Returns
     -------
@@ -271,6 +281,10 @@ def beat_coverage(
     >>> beat_coverage(t, np.full(240, 1000.0), window_grid(0.0, 300.0)).fraction.tolist()
     [0.8]
     """
+    if not check_input:
+        t, rr = np.asarray(beat_times_s, dtype=np.float64), np.asarray(rr_ms, dtype=np.float64)
+        ok = ~artefact_mask(rr) if valid is None else np.asarray(valid, dtype=bool)
+        return _beat_coverage(t, rr, grid, ok)
     t = as_times_s(beat_times_s, "beat_times_s")
     rr = as_1d_float(rr_ms, "rr_ms")
     if rr.size != t.size or (rr <= 0).any():

@@ -19,9 +19,10 @@ Notes for the alert engine that consumes the findings:
   2 h 15 min of CGM (``hyper_prolonged`` plus its episode end) before ``now``.
 """
 
+from analytics.clinical_constants import Severity
 from analytics.rules.errors import RuleInputError, ThresholdError
 from analytics.rules.evaluate import evaluate_participant
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.gate import CoverageGate, coverage_gate, low_coverage_findings
 from analytics.rules.glucose import episode_findings, predicted_low_findings
 from analytics.rules.rate import rate_findings

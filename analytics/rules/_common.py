@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
-
 from analytics.cardiac import hr_from_rr
 from analytics.rules.window import FloatArray, ParticipantWindow
-
-IntArray = npt.NDArray[np.intp]
-
-
-def true_runs(mask: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray]:
-    """Start indices and exclusive end indices of each maximal run of True."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 def hr_series(window: ParticipantWindow) -> tuple[FloatArray, FloatArray]:

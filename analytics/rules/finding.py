@@ -8,19 +8,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
+from analytics.clinical_constants import Severity
+
 _V = TypeVar("_V")
-
-
-class Severity(StrEnum):
-    """Alarm priority, IEC 60601-1-8 names (docs/clinical.md "Alerts").
-
-    HIGH: immediate response, failure may cause death or irreversible injury.
-    MEDIUM: prompt response, reversible injury. LOW: awareness.
-    """
-
-    HIGH = "HIGH"
-    MEDIUM = "MEDIUM"
-    LOW = "LOW"
 
 
 class FindingKind(StrEnum):

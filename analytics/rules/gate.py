@@ -12,13 +12,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.cardiac import RR_MAX_MS, RR_MIN_MS
-from analytics.quality import Coverage, sample_coverage, window_grid
-from analytics.quality.coverage import _beat_coverage, _covered_before
-from analytics.rules._common import hr_last_s, hr_series, still_open, true_runs
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.clinical_constants import RR_MAX_MS, RR_MIN_MS, Severity
+from analytics.quality import (
+    Coverage,
+    beat_coverage,
+    covered_before,
+    sample_coverage,
+    window_grid,
+)
+from analytics.rules._common import hr_last_s, hr_series, still_open
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.thresholds import RuleId, Thresholds
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
+from analytics.runs import true_runs
 
 # Without RR intervals, one Heart Rate Measurement sample (about 1 Hz, docs/ble.md)
 # stands for at most 10 s, as in analytics.cardiac.RateThresholds.max_gap_s.
@@ -79,7 +85,8 @@ def coverage_gate(window: ParticipantWindow, thresholds: Thresholds, now_s: floa
     end = window.start_s if last is None else min(now_s, last)
     grid = window_grid(window.start_s, end, window_s=60.0 * rule.window_min)
     rr = window.rr_ms  # validated by ParticipantWindow: skip beat_coverage's checks
-    cov = _beat_coverage(window.rr_times_s, rr, grid, (rr >= RR_MIN_MS) & (rr <= RR_MAX_MS))
+    valid = (rr >= RR_MIN_MS) & (rr <= RR_MAX_MS)
+    cov = beat_coverage(window.rr_times_s, rr, grid, valid, check_input=False)
     no_rr = cov.covered_s == 0
     if no_rr.any() and window.hr_bpm.size:
         # Windows without any RR interval fall back on the heart-rate samples (a device
@@ -98,7 +105,7 @@ def _rate_condition_s(
     hit = (hr > thresholds.tachycardia.medium_bpm) | (hr < thresholds.bradycardia.medium_bpm)
     t_hit = t[hit]
     hold = np.minimum(np.diff(t_hit, append=np.inf), HR_SAMPLE_HOLD_S)
-    before = _covered_before(t_hit, t_hit + hold, np.array([a, b]))
+    before = covered_before(t_hit, t_hit + hold, np.array([a, b]), check_input=False)
     return float(before[1] - before[0])
 
 

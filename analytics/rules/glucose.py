@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from analytics.clinical_constants import Severity
 from analytics.glycemic import (
     Episode,
     EpisodeThresholds,
@@ -22,7 +23,7 @@ from analytics.glycemic import (
 from analytics.quality import glucose_jumps
 from analytics.rules._common import still_open
 from analytics.rules.errors import ThresholdError
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.thresholds import GlucoseAboveRule, GlucoseBelowRule, RuleId, Thresholds
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
 

@@ -1,4 +1,4 @@
-"""Parameter sets of each rule, with the pilot defaults of docs/clinical.md "Alerts".
+"""Parameter sets of each rule; their defaults are :mod:`analytics.clinical_constants`.
 
 Each is a frozen dataclass carrying a ``version`` recorded on the findings it raises,
 and validates itself on construction (raising :class:`ThresholdError`).
@@ -10,6 +10,29 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from analytics.clinical_constants import (
+    AF_BURDEN_LOOKBACK_MIN,
+    AF_BURDEN_MIN,
+    AF_MIN_EPISODE_S,
+    BATTERY_CRITICAL_PCT,
+    BATTERY_LOW_PCT,
+    BRADY_HIGH_BPM,
+    BRADY_MEDIUM_BPM,
+    EVENT_END_DURATION_MIN,
+    EVENT_MIN_DURATION_MIN,
+    GATEWAY_OFFLINE_MIN,
+    HYPER_PROLONGED_MIN,
+    LOW_MG_DL,
+    MIN_COVERAGE,
+    PREDICTED_LOW_WITHIN_MIN,
+    STALE_CGM_MIN,
+    STALE_HR_MIN,
+    SUSTAINED_RATE_MIN,
+    TACHY_HIGH_BPM,
+    TACHY_MEDIUM_BPM,
+    VERY_HIGH_MG_DL,
+    WINDOW_S,
+)
 from analytics.rules.errors import ThresholdError
 
 #: Version of every default rule parameter set (docs/clinical.md "Alerts", pilot start).
@@ -70,8 +93,8 @@ class GlucoseBelowRule:
     """
 
     threshold_mg_dl: float
-    min_duration_min: float = 15.0
-    end_duration_min: float = 15.0
+    min_duration_min: float = EVENT_MIN_DURATION_MIN
+    end_duration_min: float = EVENT_END_DURATION_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -95,9 +118,9 @@ class GlucoseAboveRule:
         Parameter-set version.
     """
 
-    threshold_mg_dl: float = 250.0
-    min_duration_min: float = 120.0
-    end_duration_min: float = 15.0
+    threshold_mg_dl: float = VERY_HIGH_MG_DL
+    min_duration_min: float = HYPER_PROLONGED_MIN
+    end_duration_min: float = EVENT_END_DURATION_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -119,8 +142,8 @@ class PredictedLowRule:
         Parameter-set version.
     """
 
-    threshold_mg_dl: float = 70.0
-    within_min: int = 30
+    threshold_mg_dl: float = LOW_MG_DL
+    within_min: int = PREDICTED_LOW_WITHIN_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -145,9 +168,9 @@ class TachycardiaRule:
         Parameter-set version.
     """
 
-    medium_bpm: float = 120.0
-    high_bpm: float = 150.0
-    min_duration_min: float = 10.0
+    medium_bpm: float = TACHY_MEDIUM_BPM
+    high_bpm: float = TACHY_HIGH_BPM
+    min_duration_min: float = SUSTAINED_RATE_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -170,9 +193,9 @@ class BradycardiaRule:
         Parameter-set version.
     """
 
-    medium_bpm: float = 50.0
-    high_bpm: float = 40.0
-    min_duration_min: float = 10.0
+    medium_bpm: float = BRADY_MEDIUM_BPM
+    high_bpm: float = BRADY_HIGH_BPM
+    min_duration_min: float = SUSTAINED_RATE_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -198,9 +221,9 @@ class AfBurdenRule:
         Parameter-set version.
     """
 
-    min_burden_min: float = 5.0
-    lookback_min: float = 60.0
-    min_episode_s: float = 30.0
+    min_burden_min: float = AF_BURDEN_MIN
+    lookback_min: float = AF_BURDEN_LOOKBACK_MIN
+    min_episode_s: float = AF_MIN_EPISODE_S
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -228,9 +251,9 @@ class CoverageGateRule:
         Parameter-set version.
     """
 
-    min_coverage: float = 0.8
-    window_min: float = 5.0
-    min_duration_min: float = 10.0
+    min_coverage: float = MIN_COVERAGE
+    window_min: float = WINDOW_S / 60.0
+    min_duration_min: float = SUSTAINED_RATE_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -253,8 +276,8 @@ class StaleDeviceRule:
         Parameter-set version.
     """
 
-    hr_limit_min: float = 15.0
-    cgm_limit_min: float = 30.0
+    hr_limit_min: float = STALE_HR_MIN
+    cgm_limit_min: float = STALE_CGM_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -274,7 +297,7 @@ class GatewayOfflineRule:
         Parameter-set version.
     """
 
-    limit_min: float = 10.0
+    limit_min: float = GATEWAY_OFFLINE_MIN
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
@@ -294,8 +317,8 @@ class BatteryLowRule:
         Parameter-set version.
     """
 
-    low_pct: float = 20.0
-    medium_pct: float = 5.0
+    low_pct: float = BATTERY_LOW_PCT
+    medium_pct: float = BATTERY_CRITICAL_PCT
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.cardiac import RateEpisode, RateKind, RateThresholds
-from analytics.cardiac import Severity as CardiacSeverity
-from analytics.cardiac.rate import _rate_episodes_checked
+from analytics.cardiac import RateEpisode, RateKind, RateThresholds, detect_rate_episodes
+from analytics.clinical_constants import Severity
 from analytics.quality import hr_jumps
 from analytics.rules._common import hr_series, still_open
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.gate import CoverageGate
 from analytics.rules.thresholds import BradycardiaRule, RuleId, TachycardiaRule, Thresholds
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
@@ -37,14 +36,17 @@ def _episodes(t: FloatArray, hr: FloatArray, th: Thresholds) -> list[RateEpisode
     tachy, brady = th.tachycardia, th.bradycardia
     cover = th.low_coverage.min_coverage
     if tachy.min_duration_min == brady.min_duration_min:
-        return _rate_episodes_checked(
-            t, hr, _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover)
+        return detect_rate_episodes(
+            t,
+            hr,
+            _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover),
+            check_input=False,
         )
-    fast = _rate_episodes_checked(
-        t, hr, _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover)
+    fast = detect_rate_episodes(
+        t, hr, _cardiac_thresholds(tachy, brady, tachy.min_duration_min, cover), check_input=False
     )
-    slow = _rate_episodes_checked(
-        t, hr, _cardiac_thresholds(tachy, brady, brady.min_duration_min, cover)
+    slow = detect_rate_episodes(
+        t, hr, _cardiac_thresholds(tachy, brady, brady.min_duration_min, cover), check_input=False
     )
     return [e for e in fast if e.kind is RateKind.TACHYCARDIA] + [
         e for e in slow if e.kind is RateKind.BRADYCARDIA
@@ -61,7 +63,7 @@ def _jump_share(ep: RateEpisode, t: FloatArray, jumps: BoolArray) -> float:
 def _finding(ep: RateEpisode, th: Thresholds, open_: bool, jump_share: float) -> Finding:
     tachy = ep.kind is RateKind.TACHYCARDIA
     rule: TachycardiaRule | BradycardiaRule = th.tachycardia if tachy else th.bradycardia
-    high = ep.severity is CardiacSeverity.HIGH
+    high = ep.severity is Severity.HIGH
     threshold = rule.high_bpm if high else rule.medium_bpm
     word, sign = ("Tachycardia", ">") if tachy else ("Bradycardia", "<")
     duration_min = ep.duration_s / 60.0

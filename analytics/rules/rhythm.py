@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.cardiac import RR_MAX_MS, RR_MIN_MS, af_episodes, detect_af
-from analytics.quality.coverage import _covered_before
-from analytics.rules._common import still_open, true_runs
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.cardiac import af_episodes, detect_af
+from analytics.clinical_constants import RR_MAX_MS, RR_MIN_MS, Severity
+from analytics.quality import covered_before
+from analytics.rules._common import still_open
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.gate import CoverageGate
 from analytics.rules.thresholds import AfBurdenRule, RuleId, Thresholds
 from analytics.rules.window import BoolArray, FloatArray, ParticipantWindow
+from analytics.runs import true_runs
 
 # Float sums of RR intervals land a hair under exact minute counts (e.g. 299.9999999 s);
 # a burden within a microsecond of the threshold meets it.
@@ -31,7 +33,8 @@ def _trailing_s(
 ) -> FloatArray:
     """Seconds of the intervals' union inside ``(x - span_s, x]`` for each ``x`` in ``at_s``."""
     # Private: the window's arrays were validated when it was built.
-    return _covered_before(start_s, end_s, at_s) - _covered_before(start_s, end_s, at_s - span_s)
+    before = covered_before(start_s, end_s, at_s, check_input=False)
+    return before - covered_before(start_s, end_s, at_s - span_s, check_input=False)
 
 
 def _within_after(t: FloatArray, marks_s: FloatArray, span_s: float) -> BoolArray:

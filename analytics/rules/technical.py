@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from analytics.clinical_constants import Severity
 from analytics.quality import silent_s, stale_mask
-from analytics.rules.finding import Finding, FindingKind, Severity
+from analytics.rules.finding import Finding, FindingKind
 from analytics.rules.thresholds import RuleId, Thresholds
 from analytics.rules.window import DeviceKind, DeviceStatus, ParticipantWindow
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analytics.clinical_constants import LOW_MG_DL, VERY_LOW_MG_DL
 from analytics.rules.errors import ThresholdError
 from analytics.rules.params import (
     DEFAULT_VERSION,
@@ -63,8 +64,8 @@ RuleParams = (
 
 # The pilot defaults (each dataclass cites its source). Battelino 2019 / ATTD: level-2
 # hypoglycaemia < 54 mg/dL, level 1 < 70 mg/dL, each for >= 15 min.
-_HYPO_LEVEL2 = GlucoseBelowRule(threshold_mg_dl=54.0)
-_HYPO_LEVEL1 = GlucoseBelowRule(threshold_mg_dl=70.0)
+_HYPO_LEVEL2 = GlucoseBelowRule(threshold_mg_dl=VERY_LOW_MG_DL)
+_HYPO_LEVEL1 = GlucoseBelowRule(threshold_mg_dl=LOW_MG_DL)
 _PREDICTED_LOW = PredictedLowRule()
 _HYPER_PROLONGED = GlucoseAboveRule()
 _TACHYCARDIA = TachycardiaRule()

@@ -11,16 +11,23 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from analytics.clinical_constants import (
+    EVENT_MIN_DURATION_MIN,
+    LOW_MG_DL,
+    VERY_HIGH_MG_DL,
+    VERY_LOW_MG_DL,
+)
 from simulators.physiology._clock import FloatArray
 from simulators.physiology.episodes import Episode, EpisodeKind
 
 #: Minimum duration to start and to end an event, s (ATTD consensus, Battelino 2019).
-EVENT_MIN_S = 15 * 60.0
-#: Thresholds in mg/dL (docs/clinical.md): below for hypo, above for hyper.
+EVENT_MIN_S = 60.0 * EVENT_MIN_DURATION_MIN
+#: The simulator's ground truth uses the analytics' clinical cut-offs (mg/dL): below
+#: for hypo, above for hyper.
 _RULES = (
-    (EpisodeKind.HYPO_LEVEL1, 70.0, True),
-    (EpisodeKind.HYPO_LEVEL2, 54.0, True),
-    (EpisodeKind.HYPER_LEVEL2, 250.0, False),
+    (EpisodeKind.HYPO_LEVEL1, LOW_MG_DL, True),
+    (EpisodeKind.HYPO_LEVEL2, VERY_LOW_MG_DL, True),
+    (EpisodeKind.HYPER_LEVEL2, VERY_HIGH_MG_DL, False),
 )
 
 

@@ -8,10 +8,10 @@ import pytest
 from analytics.cardiac import (
     RateKind,
     RateThresholds,
-    Severity,
     detect_rate_episodes,
     hr_from_rr,
 )
+from analytics.clinical_constants import Severity
 from analytics.errors import CardiacInputError
 
 T = np.arange(0.0, 3600.0)  # one hour at 1 Hz

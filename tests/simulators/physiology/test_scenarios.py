@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import analytics.clinical_constants as cc
 from simulators.physiology import (
     SCENARIOS,
     EpisodeKind,
@@ -29,8 +30,11 @@ from tests.simulators.physiology.helpers import (
 SEEDS = (0, 1)
 #: Longest beat-to-beat step still counted as contiguous; CGM: one missed reading.
 BEAT_GAP_S, CGM_GAP_S = 3.0, 600.0
-#: Rule thresholds from docs/clinical.md ("Alerts").
-RATE_MIN_S, HYPO_MIN_S, HYPER_MIN_S, AF_BURDEN_S = 600.0, 900.0, 7200.0, 300.0
+#: Rule durations, from their one home.
+RATE_MIN_S = 60.0 * cc.SUSTAINED_RATE_MIN
+HYPO_MIN_S = 60.0 * cc.EVENT_MIN_DURATION_MIN
+HYPER_MIN_S = 60.0 * cc.HYPER_PROLONGED_MIN
+AF_BURDEN_S = 60.0 * cc.AF_BURDEN_MIN
 
 
 def _heart(name: str, seed: int) -> HeartTrace:
@@ -84,28 +88,28 @@ def test_unknown_scenario_name_lists_the_known_ones() -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_healthy_heart_raises_no_rate_or_rhythm_rule(seed: int) -> None:
     trace = _heart("healthy", seed)
-    assert _hr_run_s(trace, trace.hr_bpm < 50.0) < RATE_MIN_S
-    assert _hr_run_s(trace, trace.hr_bpm > 120.0) < RATE_MIN_S
+    assert _hr_run_s(trace, trace.hr_bpm < cc.BRADY_MEDIUM_BPM) < RATE_MIN_S
+    assert _hr_run_s(trace, trace.hr_bpm > cc.TACHY_MEDIUM_BPM) < RATE_MIN_S
     assert not np.any(trace.rhythm == Rhythm.AF)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_healthy_glucose_has_no_hypo_or_prolonged_hyper(seed: int) -> None:
     trace = _glucose("healthy", seed)
-    assert _cgm_run_s(trace, trace.glucose_mg_dl < 70.0) < HYPO_MIN_S
-    assert _cgm_run_s(trace, trace.glucose_mg_dl > 250.0) < HYPER_MIN_S
+    assert _cgm_run_s(trace, trace.glucose_mg_dl < cc.LOW_MG_DL) < HYPO_MIN_S
+    assert _cgm_run_s(trace, trace.glucose_mg_dl > cc.VERY_HIGH_MG_DL) < HYPER_MIN_S
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bradycardia_has_ten_minutes_below_fifty(seed: int) -> None:
     trace = _heart("bradycardia", seed)
-    assert _hr_run_s(trace, trace.hr_bpm < 50.0) >= RATE_MIN_S
+    assert _hr_run_s(trace, trace.hr_bpm < cc.BRADY_MEDIUM_BPM) >= RATE_MIN_S
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_tachycardia_has_ten_minutes_above_one_twenty(seed: int) -> None:
     trace = _heart("tachycardia", seed)
-    assert _hr_run_s(trace, trace.hr_bpm > 120.0) >= RATE_MIN_S
+    assert _hr_run_s(trace, trace.hr_bpm > cc.TACHY_MEDIUM_BPM) >= RATE_MIN_S
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -117,14 +121,14 @@ def test_paroxysmal_af_has_five_minutes_af_within_an_hour(seed: int) -> None:
 def test_nocturnal_hypo_is_below_seventy_for_fifteen_minutes_at_night(seed: int) -> None:
     trace = _glucose("nocturnal_hypo", seed)
     night = local_hours(trace.time_s) < 6.0
-    assert _cgm_run_s(trace, (trace.glucose_mg_dl < 70.0) & night) >= HYPO_MIN_S
-    assert _cgm_run_s(trace, (trace.blood_glucose_mg_dl < 54.0) & night) >= HYPO_MIN_S
+    assert _cgm_run_s(trace, (trace.glucose_mg_dl < cc.LOW_MG_DL) & night) >= HYPO_MIN_S
+    assert _cgm_run_s(trace, (trace.blood_glucose_mg_dl < cc.VERY_LOW_MG_DL) & night) >= HYPO_MIN_S
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_hyperglycaemia_is_above_two_fifty_for_two_hours(seed: int) -> None:
     trace = _glucose("hyperglycaemia", seed)
-    assert _cgm_run_s(trace, trace.glucose_mg_dl > 250.0) >= HYPER_MIN_S
+    assert _cgm_run_s(trace, trace.glucose_mg_dl > cc.VERY_HIGH_MG_DL) >= HYPER_MIN_S
 
 
 def test_noisy_sensor_loses_contact_and_readings_more_than_healthy() -> None:
@@ -153,15 +157,15 @@ def test_only_gateway_outage_carries_faults() -> None:
 
 def _rules_fired(heart: HeartTrace, glucose: GlucoseTrace) -> set[str]:
     fired = set()
-    if _hr_run_s(heart, heart.hr_bpm < 50.0) >= RATE_MIN_S:
+    if _hr_run_s(heart, heart.hr_bpm < cc.BRADY_MEDIUM_BPM) >= RATE_MIN_S:
         fired.add("bradycardia")
-    if _hr_run_s(heart, heart.hr_bpm > 120.0) >= RATE_MIN_S:
+    if _hr_run_s(heart, heart.hr_bpm > cc.TACHY_MEDIUM_BPM) >= RATE_MIN_S:
         fired.add("tachycardia")
     if np.any(heart.rhythm == Rhythm.AF) and _max_af_burden_s(heart) >= AF_BURDEN_S:
         fired.add("af_burden")
-    if _cgm_run_s(glucose, glucose.glucose_mg_dl < 70.0) >= HYPO_MIN_S:
+    if _cgm_run_s(glucose, glucose.glucose_mg_dl < cc.LOW_MG_DL) >= HYPO_MIN_S:
         fired.add("hypo_level1")
-    if _cgm_run_s(glucose, glucose.glucose_mg_dl > 250.0) >= HYPER_MIN_S:
+    if _cgm_run_s(glucose, glucose.glucose_mg_dl > cc.VERY_HIGH_MG_DL) >= HYPER_MIN_S:
         fired.add("hyper_prolonged")
     return fired
 
@@ -207,4 +211,4 @@ def test_frequent_ectopy_has_many_premature_beats_and_no_af() -> None:
     ectopic_per_hour = np.sum(trace.rhythm == Rhythm.ECTOPIC) / 24.0
     assert 200.0 < ectopic_per_hour < 320.0
     assert not np.any(trace.rhythm == Rhythm.AF)
-    assert _hr_run_s(trace, trace.hr_bpm > 120.0) < RATE_MIN_S
+    assert _hr_run_s(trace, trace.hr_bpm > cc.TACHY_MEDIUM_BPM) < RATE_MIN_S
