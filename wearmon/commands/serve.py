@@ -9,10 +9,10 @@ from typing import Any
 
 import uvicorn
 
-from ingest.api.app import create_app
 from ingest.settings import ServerSettings
 from wearmon.commands.common import add_database_flags
 from wearmon.database import database_url
+from wearmon.web import DASHBOARD_PATH, create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,10 @@ def run(args: argparse.Namespace) -> int:
             settings.host,
             settings.port,
         )
+        app = create_web_app(settings)
+        log.info("dashboard on http://%s:%d%s/", settings.host, settings.port, DASHBOARD_PATH)
         uvicorn.run(
-            create_app(settings),
+            app,
             host=settings.host,
             port=settings.port,
             log_level="info",

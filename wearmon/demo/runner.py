@@ -69,6 +69,7 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
         enrolled = await asyncio.to_thread(_enrol, database_url, specs)
         if options.manifest is not None:
             _write_manifest(options.manifest, enrolled, api_url, options)
+        _say(f"dashboard: {api_url}/dashboard/")
         _say(f"API:       {api_url}/api/v1/docs  (OpenAPI {api_url}/api/v1/openapi.json)")
         _say(f"database:  {_redacted(database_url)}")
         if options.manifest is not None:

@@ -1,0 +1,1 @@
+"""Figures: pure functions from plain data (and a Translator) to ``go.Figure``."""

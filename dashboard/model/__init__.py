@@ -1,0 +1,1 @@
+"""Business logic of the dashboard: plain data and rules, no Dash imports."""

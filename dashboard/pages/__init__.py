@@ -1,0 +1,1 @@
+"""Layouts: functions from plain data (and a Translator) to Dash components."""

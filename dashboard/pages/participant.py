@@ -1,0 +1,185 @@
+"""One participant: shared timeline, heart, glucose, data quality, alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard.figures.glucose import agp_figure, cgm_figure, tir_figure
+from dashboard.figures.heart import af_burden_figure, hrv_figure, poincare_figure
+from dashboard.figures.timeline import timeline_figure
+from dashboard.i18n import Translator
+from dashboard.ids import Id
+from dashboard.model.glucose import check_targets
+from dashboard.model.participant import DataQuality, ParticipantView
+from dashboard.pages.alerts import alert_list
+from dashboard.pages.common import aria, href
+
+_GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def graph(fig: Any, graph_id: str | None = None) -> dcc.Graph:
+    kwargs: dict[str, Any] = {"figure": fig, "config": _GRAPH_CONFIG}
+    if graph_id:
+        kwargs["id"] = graph_id
+    return dcc.Graph(**kwargs)
+
+
+def _metric(label: str, value: str, note: str | None = None) -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="metric-label"),
+            html.Div(value, className="metric-value"),
+            html.Div(note or "", className="metric-note"),
+        ],
+        className="metric",
+    )
+
+
+def glucose_metrics(view: ParticipantView, t: Translator) -> html.Div:
+    s = view.glucose_summary
+    cards = [
+        _metric(t("metric.gmi"), t.percent(s.gmi, 1)),
+        _metric(t("metric.mean"), f"{t.number(s.mean)} mg/dL"),
+        _metric(
+            t("metric.sufficiency"),
+            t.percent(s.sufficiency),
+            t("insufficient") if s.insufficient else t("sufficient"),
+        ),
+    ]
+    for check in check_targets(s):
+        word = "—" if check.met is None else (t("target.met") if check.met else t("target.missed"))
+        glyph = "" if check.met is None else ("✓ " if check.met else "✗ ")
+        cards.append(
+            _metric(
+                t(f"metric.{check.target.key}"),
+                t.percent(check.value, 1),
+                f"{glyph}{word} ({t('target.label')} {check.target.symbol} "
+                f"{t.percent(check.target.bound)})",
+            )
+        )
+    return html.Div(cards, className="metrics")
+
+
+def quality_section(q: DataQuality, t: Translator, now: dt.datetime) -> html.Section:
+    hop = q.failing_hop
+    status = (
+        html.P(
+            t("quality.failing_hop", hop=t.get(f"hop.{hop}", hop)),
+            className="off-target",
+            role="status",
+        )
+        if hop
+        else html.P(t("quality.all_ok"))
+    )
+    rows = [
+        html.Tr(
+            [
+                html.Th(t.get(f"device.{d.kind}", d.kind), scope="row"),
+                html.Td(d.device_id),
+                html.Td(t.percent(d.battery)),
+                html.Td(t.ago(d.last_seen, now)),
+                html.Td(d.status or "—"),
+            ]
+        )
+        for d in q.devices
+    ]
+    rows.append(
+        html.Tr(
+            [
+                html.Th(t("quality.gateway"), scope="row"),
+                html.Td("—"),
+                html.Td("—"),
+                html.Td(t.ago(q.gateway_last_seen, now)),
+                html.Td(t.get(f"gateway.{q.gateway_status}", q.gateway_status or "—")),
+            ]
+        )
+    )
+    header = html.Tr(
+        [
+            html.Th(t(f"quality.col.{c}"), scope="col")
+            for c in ("hop", "id", "battery", "last_seen", "status")
+        ]
+    )
+    coverage = html.P(
+        t("quality.coverage", hr=t.percent(q.hr_coverage), cgm=t.percent(q.cgm_coverage))
+    )
+    return html.Section(
+        [
+            html.H2(t("section.quality")),
+            status,
+            html.Table([html.Thead(header), html.Tbody(rows)], className="table"),
+            coverage,
+        ],
+        className="section",
+    )
+
+
+def participant_page(
+    view: ParticipantView,
+    alerts: Sequence[Mapping[str, Any]],
+    histories: Mapping[str, Sequence[Mapping[str, Any]]],
+    rr_ms: Sequence[float],
+    rr_window: str,
+    t: Translator,
+    now: dt.datetime,
+) -> html.Div:
+    s = view.glucose_summary
+    return html.Div(
+        [
+            dcc.Link("← " + t("nav.back_to_triage"), href=href(""), className="back"),
+            html.H1(t("participant.title", name=view.label)),
+            dcc.Store(id=Id.PARTICIPANT_ID, data=view.participant_id),
+            html.Section(
+                [
+                    html.H2(t("section.alerts")),
+                    html.Div(id=Id.ALERT_STATUS, role="status", **aria(live="polite")),
+                    html.Div(alert_list(alerts, histories, t), id=Id.ALERT_LIST),
+                ],
+                className="section",
+            ),
+            html.Section(
+                [
+                    html.H2(t("section.timeline")),
+                    html.P(t("timeline.hint"), className="hint"),
+                    graph(timeline_figure(view.heart_rate, view.glucose, alerts, t), Id.TIMELINE),
+                ],
+                className="section",
+            ),
+            html.Section(
+                [
+                    html.H2(t("section.heart")),
+                    html.Div(
+                        [
+                            graph(hrv_figure(view.hrv_rmssd, view.hrv_sdnn, t)),
+                            graph(af_burden_figure(view.af_burden, view.af_burden_total, t)),
+                        ],
+                        className="grid2",
+                    ),
+                    html.P(t("af.non_diagnostic"), className="hint"),
+                    graph(poincare_figure(rr_ms, rr_window, t), Id.POINCARE),
+                ],
+                className="section",
+            ),
+            html.Section(
+                [
+                    html.H2(t("section.glucose")),
+                    glucose_metrics(view, t),
+                    graph(cgm_figure(view.glucose, t)),
+                    html.Div(
+                        [graph(agp_figure(view.agp, s.insufficient, t)), graph(tir_figure(s, t))],
+                        className="grid2",
+                    ),
+                ],
+                className="section",
+            ),
+            quality_section(view.quality, t, now),
+        ]
+    )

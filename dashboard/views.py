@@ -1,0 +1,197 @@
+"""What each URL shows: page bodies from API data (called by the thin callbacks).
+
+Each function takes the clinician's session token and a Translator explicitly, so tests
+call them directly; API errors become a sign-in redirect or a message, never a crash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard import api as api_errors
+from dashboard.api import ClinicalApi
+from dashboard.i18n import DISPLAY_ZONE, Translator
+from dashboard.model.burden import parse_burden
+from dashboard.model.participant import ParticipantView, parse_participant, parse_series
+from dashboard.model.shapes import pick
+from dashboard.model.triage import filter_rows, parse_rows
+from dashboard.pages import alerts as alert_pages
+from dashboard.pages.burden import burden_page
+from dashboard.pages.common import href, message
+from dashboard.pages.login import login_page
+from dashboard.pages.participant import participant_page
+from dashboard.pages.triage import triage_page, triage_table
+
+Clock = Callable[[], dt.datetime]
+# The Poincaré plot reads raw RR intervals for a window; a bounded window keeps the
+# request small (an hour of RR at 60-100 bpm is 3,600-6,000 intervals).
+POINCARE_DEFAULT = dt.timedelta(minutes=10)
+POINCARE_MAX = dt.timedelta(hours=1)
+_PARTICIPANT_PATH = re.compile(r"^participant/([A-Za-z0-9-]{1,64})$")
+
+
+@dataclass(frozen=True)
+class Context:
+    api: ClinicalApi
+    clock: Clock
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str
+
+
+Page = Redirect | Any
+
+
+def login_redirect(reason: str) -> Redirect:
+    return Redirect(href(f"login?error={reason}"))
+
+
+def render(
+    ctx: Context, token: str | None, t: Translator, pathname: str | None, search: str | None
+) -> Page:
+    """The body for ``pathname``; a Redirect when the session is missing or gone."""
+    path = (pathname or href("")).removeprefix(href("")).strip("/")
+    if path == "login":
+        error = (search or "").removeprefix("?").partition("error=")[2].partition("&")[0]
+        return login_page(t, error or None)
+    if not token:
+        return login_redirect("expired") if pathname and path else Redirect(href("login"))
+    try:
+        if path == "":
+            return triage_view(ctx, token, t, [], None)
+        if path == "alerts":
+            return alert_pages.queue_page(t, queue_view(ctx, token, t, ["OPEN", "ACKNOWLEDGED"]))
+        if path == "burden":
+            return burden_page(parse_burden(ctx.api.alert_burden(token)), t)
+        match = _PARTICIPANT_PATH.match(path)
+        if match:
+            return participant_view(ctx, token, t, match.group(1))
+        return html.Div([html.H1(t("not_found.title")), html.P(t("not_found.page"))])
+    except api_errors.SessionExpired:
+        return login_redirect("expired")
+    except api_errors.NotFound:
+        return html.Div(
+            [html.H1(t("not_found.title")), message(t("not_found.participant"), "error")]
+        )
+    except api_errors.Forbidden:
+        return html.Div([html.H1(t("forbidden.title")), message(t("forbidden.text"), "error")])
+    except api_errors.ApiError as exc:
+        return html.Div(
+            [html.H1(t("error.title")), message(t("error.api", detail=exc.message), "error")]
+        )
+
+
+def triage_view(
+    ctx: Context, token: str, t: Translator, filters: list[str], search: str | None
+) -> Any:
+    table = triage_rows(ctx, token, t, filters, search)
+    return triage_page(t, table)
+
+
+def triage_rows(
+    ctx: Context, token: str, t: Translator, filters: list[str], search: str | None
+) -> Any:
+    now = ctx.clock()
+    rows = parse_rows(ctx.api.triage(token))
+    shown = filter_rows(rows, filters, search, now)
+    return triage_table(shown, len(rows), t, now)
+
+
+def queue_view(ctx: Context, token: str, t: Translator, states: list[str]) -> Any:
+    alerts = [a for s in states for a in ctx.api.alerts(token, state=s)]
+    order = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
+    alerts.sort(
+        key=lambda a: (order.get(str(pick(a, "priority")), 3), str(pick(a, "first_seen") or ""))
+    )
+    labels = {
+        str(pick(a, "participant_id")): str(
+            pick(a, "participant_label", "display_name", "participant_name")
+            or pick(a, "participant_id")
+        )
+        for a in alerts
+    }
+    return alert_pages.queue_table(alerts, labels, t, ctx.clock())
+
+
+def participant_alerts(
+    ctx: Context, token: str, participant_id: str
+) -> tuple[list[Any], dict[str, Any]]:
+    """Open and acknowledged alerts (newest first) with each one's history."""
+    alerts = [
+        a
+        for s in ("OPEN", "ACKNOWLEDGED")
+        for a in ctx.api.alerts(token, participant_id=participant_id, state=s)
+    ]
+    histories = {
+        str(pick(a, "id", "alert_id")): ctx.api.alert_history(token, str(pick(a, "id", "alert_id")))
+        for a in alerts
+    }
+    return alerts, histories
+
+
+def rr_window(
+    view: ParticipantView,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The Poincaré window: the zoomed range if short enough, else the newest 10 minutes."""
+    if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
+        return start, end
+    if not len(view.heart_rate):
+        return None
+    last = view.heart_rate.times[-1]
+    return last - POINCARE_DEFAULT, last
+
+
+def rr_values(
+    ctx: Context, token: str, participant_id: str, window: tuple[dt.datetime, dt.datetime] | None
+) -> list[float]:
+    if window is None:
+        return []
+    body = ctx.api.readings(token, participant_id, "rr", *window)
+    series = parse_series(body, "value", "rr_ms", "rr")
+    return [v for v in series.values if v is not None]
+
+
+def window_label(t: Translator, window: tuple[dt.datetime, dt.datetime] | None) -> str:
+    if window is None:
+        return "—"
+    return f"{t.datetime(window[0])} – {t.datetime(window[1])}"
+
+
+def participant_view(ctx: Context, token: str, t: Translator, participant_id: str) -> Any:
+    view = parse_participant(ctx.api.participant(token, participant_id))
+    alerts, histories = participant_alerts(ctx, token, participant_id)
+    window = rr_window(view, None, None)
+    rr = rr_values(ctx, token, participant_id, window)
+    return participant_page(view, alerts, histories, rr, window_label(t, window), t, ctx.clock())
+
+
+def parse_relayout(
+    relayout: dict[str, Any] | None,
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The x range of a zoom on the timeline (Seoul wall-clock strings) as aware datetimes."""
+    if not relayout:
+        return None, None
+    lo = relayout.get("xaxis.range[0]") or (relayout.get("xaxis.range") or [None, None])[0]
+    hi = relayout.get("xaxis.range[1]") or (relayout.get("xaxis.range") or [None, None])[1]
+    if lo is None or hi is None:
+        return None, None
+    try:
+        start = dt.datetime.fromisoformat(str(lo)).replace(tzinfo=DISPLAY_ZONE)
+        end = dt.datetime.fromisoformat(str(hi)).replace(tzinfo=DISPLAY_ZONE)
+    except ValueError:
+        return None, None
+    return start, end
+
+
+def redirect_component(page: Redirect) -> dcc.Location:
+    return dcc.Location(id="redirect-to", href=page.to, refresh=True)
