@@ -4,6 +4,9 @@ Guarantees (the process may be killed at any instant):
 
 - ``put`` is one transaction: readings (and the CGM back-fill progress that goes with them)
   are stored together or not at all.
+- ``peek_batch`` forms a batch live data first (``gateway.priority``: readings measured
+  in the last minute and glucose before any backlog, the backlog shared fairly between
+  streams), so a reading measured now never waits behind hours of back-filled heart rate.
 - A batch, once formed by ``peek_batch``, is persisted with its Idempotency-Key, sequence
   number and exact body bytes; it is re-sent byte-identical until acknowledged, so a crash
   mid-upload never gives the same readings a second key.
@@ -32,7 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.errors import OutboxError
-from gateway.outbox_schema import SCHEMA, SCHEMA_VERSION
+from gateway.outbox_schema import SCHEMA_VERSION, STEPS
+from gateway.priority import FRESH_S, Pending, Stream, choose_batch, epoch_us
 from gateway.reading import Reading, format_instant
 
 log = logging.getLogger(__name__)
@@ -42,6 +46,8 @@ _DROP_LOG_EVERY = 1000  # log lines for a full outbox: one per this many dropped
 # The rejected-readings log keeps the newest 100k entries (~20 MB): days of a misbehaving
 # device, bounded so a long outage followed by stale-data rejections cannot fill the disk.
 REJECTED_KEEP = 100_000
+# SQLite limits bound parameters (999 before 3.32); statements use chunks below that.
+_MAX_PARAMS = 900
 
 
 def utc_now() -> dt.datetime:
@@ -112,11 +118,20 @@ class Outbox:
     max_rows : int
         Bound on stored readings (drop-oldest beyond it).
     clock : callable, optional
-        Returns the current aware datetime (``sent_at`` of new batches).
+        Returns the current aware datetime (``sent_at`` of new batches, and "now" for
+        the upload order).
+    fresh_s : float, optional
+        Readings measured this recently go first (``gateway.priority.FRESH_S``).
     """
 
     def __init__(
-        self, path: Path, *, gateway_id: str, max_rows: int, clock: Clock = utc_now
+        self,
+        path: Path,
+        *,
+        gateway_id: str,
+        max_rows: int,
+        clock: Clock = utc_now,
+        fresh_s: float = FRESH_S,
     ) -> None:
         if max_rows < 1:
             raise ValueError(f"max_rows must be at least 1, got {max_rows}")
@@ -124,6 +139,7 @@ class Outbox:
         self.gateway_id = gateway_id
         self.max_rows = max_rows
         self._clock = clock
+        self.fresh_s = fresh_s
         self._lock = threading.Lock()
         self._drops_unlogged = 0
         self._drop_lines = 0
@@ -163,10 +179,21 @@ class Outbox:
         int
             Readings dropped (oldest first) to keep the store within ``max_rows``.
         """
-        encoded = [(_compact_json(r.to_json()),) for r in readings]
+        encoded = [
+            (_compact_json(r.to_json()), r.device_id, r.metric, epoch_us(r.measured_at))
+            for r in readings
+        ]
+        streams = sorted({(r.device_id, r.metric) for r in readings})
         with self._tx() as db:
             stored = self._row_count(db) + len(encoded)
-            db.executemany("INSERT INTO readings (reading) VALUES (?)", encoded)
+            db.executemany(
+                "INSERT INTO readings (reading, device_id, metric, measured_us) "
+                "VALUES (?, ?, ?, ?)",
+                encoded,
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO streams (device_id, metric) VALUES (?, ?)", streams
+            )
             if progress is not None:
                 _save_progress(db, progress)
             excess = stored - self.max_rows
@@ -210,15 +237,14 @@ class Outbox:
         return batch
 
     def _form_batch(self, db: sqlite3.Connection, max_readings: int) -> OutboxBatch | None:
-        rows = db.execute(
-            "SELECT id, reading FROM readings WHERE batch_seq IS NULL ORDER BY id LIMIT ?",
-            (max_readings,),
-        ).fetchall()
-        if not rows:
+        now = self._clock()
+        ids = choose_batch(
+            _newest_first(db, max_readings), now=now, size=max_readings, fresh_s=self.fresh_s
+        )
+        if not ids:
             return None
         sequence = _next_sequence(db)
-        ids = tuple(int(r[0]) for r in rows)
-        body = _batch_body(self.gateway_id, sequence, self._clock(), [r[1] for r in rows])
+        body = _batch_body(self.gateway_id, sequence, now, _reading_texts(db, ids))
         key = str(uuid.uuid4())
         db.execute(
             "INSERT INTO batches (sequence, idempotency_key, body, reading_ids) VALUES (?,?,?,?)",
@@ -361,16 +387,24 @@ def _migrate(db: sqlite3.Connection) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version == SCHEMA_VERSION:
         return
-    if version != 0:
+    if version > SCHEMA_VERSION:
         raise OutboxError(
             f"outbox schema version {version} found, this gateway expects {SCHEMA_VERSION}; "
             "install the matching gateway version (do not delete the file: it holds readings)"
         )
+    # All steps in one transaction: a crash mid-upgrade leaves the old version intact.
     db.execute("BEGIN IMMEDIATE")
-    for statement in SCHEMA:
-        db.execute(statement)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    try:
+        for step in STEPS[version:]:
+            for statement in step:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        db.rollback()
+        raise
     db.commit()
+    if version:
+        log.info("outbox upgraded from schema version %d to %d", version, SCHEMA_VERSION)
 
 
 def _inflight(db: sqlite3.Connection) -> OutboxBatch | None:
@@ -380,6 +414,33 @@ def _inflight(db: sqlite3.Connection) -> OutboxBatch | None:
     if row is None:
         return None
     return OutboxBatch(int(row[0]), str(row[1]), bytes(row[2]), tuple(json.loads(row[3])))
+
+
+def _newest_first(db: sqlite3.Connection, limit: int) -> dict[Stream, list[Pending]]:
+    """Per stream, its newest ``limit`` unbatched readings (index range scans)."""
+    out: dict[Stream, list[Pending]] = {}
+    for device_id, metric in db.execute("SELECT device_id, metric FROM streams").fetchall():
+        rows = db.execute(
+            "SELECT id, measured_us FROM readings WHERE batch_seq IS NULL AND device_id = ? "
+            "AND metric = ? ORDER BY measured_us DESC, id DESC LIMIT ?",
+            (device_id, metric, limit),
+        ).fetchall()
+        if rows:
+            out[(str(device_id), str(metric))] = [Pending(int(i), int(us)) for i, us in rows]
+    return out
+
+
+def _reading_texts(db: sqlite3.Connection, ids: Sequence[int]) -> list[str]:
+    """The stored JSON of each reading, in the order of ``ids``."""
+    text: dict[int, str] = {}
+    for start in range(0, len(ids), _MAX_PARAMS):
+        chunk = ids[start : start + _MAX_PARAMS]
+        marks = ",".join("?" * len(chunk))
+        for i, reading in db.execute(
+            f"SELECT id, reading FROM readings WHERE id IN ({marks})", chunk
+        ).fetchall():
+            text[int(i)] = str(reading)
+    return [text[i] for i in ids]
 
 
 def _batch_body(gateway_id: str, sequence: int, sent_at: dt.datetime, readings: list[str]) -> bytes:
@@ -440,9 +501,8 @@ def _log_rejections(db: sqlite3.Connection, rejections: Sequence[Rejection], now
 
 def _delete_readings(db: sqlite3.Connection, ids: list[int]) -> int:
     deleted = 0
-    # SQLite limits bound parameters (999 before 3.32); delete in chunks below that.
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
+    for start in range(0, len(ids), _MAX_PARAMS):
+        chunk = ids[start : start + _MAX_PARAMS]
         marks = ",".join("?" * len(chunk))
         deleted += db.execute(f"DELETE FROM readings WHERE id IN ({marks})", chunk).rowcount
     return deleted

@@ -1,12 +1,14 @@
-"""Tables of the outbox database (SQLite), versioned with ``PRAGMA user_version``."""
+"""Tables of the outbox database (SQLite), versioned with ``PRAGMA user_version``.
+
+``STEPS[i]`` upgrades a version-``i`` database to version ``i + 1``; a new database runs
+every step, so a fresh outbox and an upgraded one have the same tables.
+"""
 
 from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
-
-SCHEMA: Final[tuple[str, ...]] = (
+_V1: Final[tuple[str, ...]] = (
     # AUTOINCREMENT: ids never reused, so id order is arrival order even after deletes.
     """CREATE TABLE readings (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,3 +48,30 @@ SCHEMA: Final[tuple[str, ...]] = (
         device_clock TEXT NOT NULL
     )""",
 )
+
+# Version 2: what the upload policy (gateway.priority) orders by, as columns and an index,
+# so that forming a batch reads a few index ranges instead of parsing every waiting
+# reading. Existing rows are filled from their JSON; ``measured_at`` is always written by
+# gateway.reading.format_instant ("YYYY-MM-DDTHH:MM:SS.ffffff+00:00", UTC).
+_MEASURED_AT = "json_extract(reading, '$.measured_at')"
+_V2: Final[tuple[str, ...]] = (
+    "ALTER TABLE readings ADD COLUMN device_id TEXT",
+    "ALTER TABLE readings ADD COLUMN metric TEXT",
+    "ALTER TABLE readings ADD COLUMN measured_us INTEGER",  # microseconds since 1970, UTC
+    f"""UPDATE readings SET
+        device_id = json_extract(reading, '$.device_id'),
+        metric = json_extract(reading, '$.metric'),
+        measured_us = CAST(strftime('%s', substr({_MEASURED_AT}, 1, 19)) AS INTEGER) * 1000000
+                      + CAST(substr({_MEASURED_AT}, 21, 6) AS INTEGER)""",
+    "CREATE INDEX readings_stream ON readings (batch_seq, device_id, metric, measured_us)",
+    # Every (device, metric) ever stored: a handful per gateway, listed without a scan.
+    """CREATE TABLE streams (
+        device_id TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        PRIMARY KEY (device_id, metric)
+    ) WITHOUT ROWID""",
+    "INSERT OR IGNORE INTO streams SELECT DISTINCT device_id, metric FROM readings",
+)
+
+STEPS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
+SCHEMA_VERSION: Final = len(STEPS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -92,7 +93,8 @@ def test_ack_survives_restart_and_next_batch_has_next_sequence(open_outbox: Open
     assert second is not None
     assert second.sequence == first.sequence + 1
     assert second.idempotency_key != first.idempotency_key
-    assert [r["value"] for r in json.loads(second.body)["readings"]] == [64.0, 65.0]
+    # Newest first: the first batch took 62-65, the rest follows.
+    assert [r["value"] for r in json.loads(second.body)["readings"]] == [60.0, 61.0]
 
 
 def test_sequence_keeps_increasing_across_restarts(open_outbox: OpenOutbox) -> None:
@@ -302,3 +304,78 @@ def test_depth_matches_a_real_count_after_mixed_operations(
         real = db.execute("SELECT count(*) FROM readings").fetchone()[0]
     assert box.depth() == real
     assert real <= 40
+
+
+def test_live_readings_and_glucose_go_first_even_behind_a_day_of_backlog(
+    open_outbox: OpenOutbox,
+) -> None:
+    clock = FixedClock(T0 + dt.timedelta(days=1))
+    box = open_outbox(max_rows=200_000, clock=clock)
+    box.put(heart_rates(86_400))  # a day of back-filled heart rate, oldest first
+    old_glucose = Reading(DEVICE_CGM, "glucose", T0 + dt.timedelta(hours=3), 95.0)
+    live = heart_rates(2, start=clock.now - dt.timedelta(seconds=2))
+    box.put([old_glucose])
+    box.put(live)
+    batch = box.peek_batch(100)
+    assert batch is not None
+    sent = json.loads(batch.body)["readings"]
+    assert len(sent) == 100
+    assert sent[-3:] == [r.to_json() for r in [old_glucose, *live]]  # arrival order
+    # The rest of the batch is the newest of the backlog, not its oldest hour.
+    backlog_times = [dt.datetime.fromisoformat(r["measured_at"]) for r in sent[:-3]]
+    assert min(backlog_times) > clock.now - dt.timedelta(minutes=5)
+
+
+def _version_1_outbox(path: Path, readings: list[Reading], inflight: int) -> bytes:
+    """A file as the previous gateway release left it: readings, one batch in flight."""
+    import sqlite3
+
+    from gateway.outbox_schema import STEPS
+
+    body = b'{"sequence":1,"readings":["in flight"]}'
+    with sqlite3.connect(path) as db:
+        for statement in STEPS[0]:
+            db.execute(statement)
+        db.executemany(
+            "INSERT INTO readings (reading, batch_seq) VALUES (?, ?)",
+            [
+                (json.dumps(r.to_json(), separators=(",", ":")), 1 if i < inflight else None)
+                for i, r in enumerate(readings)
+            ],
+        )
+        ids = list(range(1, inflight + 1))
+        db.execute("INSERT INTO batches VALUES (1, 'key-1', ?, ?)", (body, json.dumps(ids)))
+        db.execute("INSERT INTO meta VALUES ('next_sequence', '2')")
+        db.execute("PRAGMA user_version = 1")
+    return body
+
+
+def test_a_version_1_outbox_is_upgraded_without_losing_or_reordering_anything(
+    outbox_path: Path,
+) -> None:
+    old = heart_rates(5, start=T0 - dt.timedelta(hours=2))
+    glucose = [Reading(DEVICE_CGM, "glucose", T0 - dt.timedelta(hours=1, microseconds=7), 80.0)]
+    body = _version_1_outbox(outbox_path, old + glucose, inflight=2)
+    box = Outbox(outbox_path, gateway_id="gw-test", max_rows=100, clock=FixedClock())
+    try:
+        import sqlite3
+
+        from gateway.priority import epoch_us
+
+        with contextlib.closing(sqlite3.connect(outbox_path)) as db:
+            columns = db.execute(
+                "SELECT device_id, metric, measured_us FROM readings ORDER BY id"
+            ).fetchall()
+        assert columns == [(r.device_id, r.metric, epoch_us(r.measured_at)) for r in old + glucose]
+        inflight = box.peek_batch(2)
+        assert inflight is not None
+        assert (inflight.sequence, inflight.idempotency_key, inflight.body) == (1, "key-1", body)
+        box.ack(inflight.reading_ids)
+        upgraded = box.peek_batch(2)
+        assert upgraded is not None
+        # The glucose reading (urgent at any age) and the newest heart rate of the backlog.
+        sent = json.loads(upgraded.body)["readings"]
+        assert sent == [old[4].to_json(), glucose[0].to_json()]
+        assert box.depth() == 4
+    finally:
+        box.close()
