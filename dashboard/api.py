@@ -126,8 +126,9 @@ class ClinicalApi:
     def triage(self, token: str) -> list[dict[str, Any]]:
         return list(self._call("GET", "/triage", token)["items"])
 
-    def participant(self, token: str, participant_id: str) -> dict[str, Any]:
-        return dict(self._call("GET", f"/participants/{participant_id}", token))
+    def participant(self, token: str, participant_id: str, hours: int = 24) -> dict[str, Any]:
+        params = {"hours": str(hours)}
+        return dict(self._call("GET", f"/participants/{participant_id}", token, params=params))
 
     def readings(
         self, token: str, participant_id: str, metric: str, start: dt.datetime, end: dt.datetime

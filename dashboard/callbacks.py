@@ -8,6 +8,7 @@ and the care-team scope on every call. CSRF is checked before any callback runs
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import flask
@@ -16,13 +17,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import api as api_errors
 from dashboard import views
-from dashboard.figures.heart import poincare_figure
 from dashboard.i18n import Translator, pick_language
 from dashboard.ids import Id, Kind
-from dashboard.model.participant import parse_participant
 from dashboard.model.triage import parse_rows, reviewed_today
 from dashboard.pages import alerts as alert_pages
 from dashboard.pages.common import message
+from dashboard.pages.participant import heart_window_figures
+from dashboard.pages.triage import PAGE_SIZE
 from dashboard.session import LANG_COOKIE, SESSION_COOKIE
 
 
@@ -57,25 +58,38 @@ def route(c: views.Context, pathname: str | None, search: str | None) -> tuple[A
 
 
 def triage_update(
-    c: views.Context, filters: list[str] | None, search: str | None, clicks: list[int | None]
-) -> tuple[Any, Any]:
+    c: views.Context,
+    filters: list[str] | None,
+    search: str | None,
+    limit: int | None,
+) -> tuple[Any, Any, Any]:
+    """Redraw the list after a filter, a search, "show more" or a "mark reviewed" click."""
     t = request_translator()
+    trigger = ctx.triggered_id if ctx.triggered else None
+    clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
+    limit = limit or PAGE_SIZE
     try:
         token = _require_token()
-        trigger = ctx.triggered_id if ctx.triggered else None
         if isinstance(trigger, dict) and trigger.get("type") == Kind.MARK_REVIEWED:
-            if not any(clicks):
+            if not clicked:
                 raise PreventUpdate
             pid = str(trigger["key"])
             rows = {r.participant_id: r for r in parse_rows(c.api.triage(token))}
             row = rows.get(pid)
             undo = row is not None and reviewed_today(row, c.clock())
             c.api.mark_reviewed(token, pid, undo=undo)
-        return views.triage_rows(c, token, t, filters or [], search), no_update
+        elif trigger == Id.TRIAGE_MORE:
+            if not clicked:
+                raise PreventUpdate
+            limit += PAGE_SIZE
+        elif trigger in (Id.TRIAGE_FILTERS, Id.TRIAGE_SEARCH):
+            limit = PAGE_SIZE
+        table = views.triage_rows(c, token, t, filters or [], search, limit)
+        return table, limit, no_update
     except (_Expired, api_errors.SessionExpired):
-        return no_update, _expired_redirect()
+        return no_update, no_update, _expired_redirect()
     except api_errors.ApiError as exc:
-        return message(t("error.api", detail=exc.message), "error"), no_update
+        return message(t("error.api", detail=exc.message), "error"), no_update, no_update
 
 
 def alert_action(
@@ -131,21 +145,23 @@ def _states_by_key(states_list: list[Any]) -> dict[tuple[str, str], Any]:
     return found
 
 
-def poincare_update(
+def heart_window_update(
     c: views.Context, relayout: dict[str, Any] | None, participant_id: str | None
-) -> Any:
+) -> tuple[Any, Any, Any]:
+    """Redraw HRV, AF share and Poincaré for the range the timeline was zoomed to."""
     t = request_translator()
     start, end = views.parse_relayout(relayout)
-    if start is None or not participant_id:
+    if start is None or end is None or not participant_id:
+        raise PreventUpdate
+    if not dt.timedelta(0) < end - start <= views.POINCARE_MAX:
         raise PreventUpdate
     try:
         token = _require_token()
-        view = parse_participant(c.api.participant(token, participant_id))
-        window = views.rr_window(view, start, end)
-        rr = views.rr_values(c, token, participant_id, window)
+        window = (start, end)
+        heart = views.heart_window(c, token, participant_id, window)
     except (_Expired, api_errors.ApiError):
         raise PreventUpdate from None
-    return poincare_figure(rr, views.window_label(t, window), t)
+    return heart_window_figures(heart, views.window_label(t, window), None, t)
 
 
 def queue_update(c: views.Context, states: list[str] | None) -> tuple[Any, Any]:
@@ -168,12 +184,15 @@ def register(app: Dash, c: views.Context) -> None:
 
     app.callback(
         Output(Id.TRIAGE_TABLE, "children"),
+        Output(Id.TRIAGE_LIMIT, "data"),
         Output(Id.REDIRECT, "children", allow_duplicate=True),
         Input(Id.TRIAGE_FILTERS, "value"),
         Input(Id.TRIAGE_SEARCH, "value"),
+        Input(Id.TRIAGE_MORE, "n_clicks"),
         Input({"type": Kind.MARK_REVIEWED, "key": ALL}, "n_clicks"),
+        State(Id.TRIAGE_LIMIT, "data"),
         prevent_initial_call=True,
-    )(lambda filters, search, clicks: triage_update(c, filters, search, clicks))
+    )(lambda filters, search, _more, _marks, limit: triage_update(c, filters, search, limit))
 
     app.callback(
         Output(Id.ALERT_LIST, "children"),
@@ -195,11 +214,13 @@ def register(app: Dash, c: views.Context) -> None:
     )
 
     app.callback(
+        Output(Id.HRV, "figure"),
+        Output(Id.AF, "figure"),
         Output(Id.POINCARE, "figure"),
         Input(Id.TIMELINE, "relayoutData"),
         State(Id.PARTICIPANT_ID, "data"),
         prevent_initial_call=True,
-    )(lambda relayout, pid: poincare_update(c, relayout, pid))
+    )(lambda relayout, pid: heart_window_update(c, relayout, pid))
 
     app.callback(
         Output(Id.QUEUE_TABLE, "children"),

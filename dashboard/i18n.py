@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -59,6 +60,18 @@ def pick_language(requested: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+@functools.cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@functools.cache
+def _number_pattern(digits: int, percent: bool) -> babel_numbers.NumberPattern:
+    # Parsing a CLDR pattern costs more than applying it; a triage list applies thousands.
+    text = "#,##0" + ("." + "0" * digits if digits else "") + ("%" if percent else "")
+    return babel_numbers.parse_pattern(text)
+
+
 @dataclass(frozen=True)
 class Translator:
     """Messages and formats for one language; pass it to layouts and figures."""
@@ -87,15 +100,13 @@ class Translator:
         """A decimal with ``digits`` fraction digits, or an em dash when unknown."""
         if value is None:
             return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return babel_numbers.format_decimal(value, format=pattern, locale=self.lang)
+        return str(_number_pattern(digits, False).apply(value, _locale(self.lang)))
 
     def percent(self, value: float | None, digits: int = 0) -> str:
         """``value`` is already a percentage (e.g. 52.5 for 52.5%)."""
         if value is None:
             return "—"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-        return babel_numbers.format_percent(value / 100.0, format=pattern, locale=self.lang)
+        return str(_number_pattern(digits, True).apply(value / 100.0, _locale(self.lang)))
 
     def datetime(self, value: dt.datetime | None, *, short: bool = True) -> str:
         """Date and time in Asia/Seoul, in the language's CLDR pattern."""
@@ -104,28 +115,32 @@ class Translator:
         local = value.astimezone(DISPLAY_ZONE)
         # CLDR "medium" date (four-digit year: "2026. 12. 6." / "Dec 6, 2026") with the
         # "short" time; seconds only where asked for.
-        day = babel_dates.format_date(local, "medium", locale=self.lang)
-        clock = babel_dates.format_time(local, "short" if short else "medium", locale=self.lang)
+        day = babel_dates.format_date(local, "medium", locale=_locale(self.lang))
+        clock = babel_dates.format_time(
+            local, "short" if short else "medium", locale=_locale(self.lang)
+        )
         return f"{day} {clock}"
 
     def date(self, value: dt.datetime | None) -> str:
         if value is None:
             return "—"
-        return babel_dates.format_date(value.astimezone(DISPLAY_ZONE), "medium", locale=self.lang)
+        return babel_dates.format_date(
+            value.astimezone(DISPLAY_ZONE), "medium", locale=_locale(self.lang)
+        )
 
     def ago(self, value: dt.datetime | None, now: dt.datetime) -> str:
         """How long ago, e.g. "5분 전" / "5 minutes ago"."""
         if value is None:
             return self("never")
         return babel_dates.format_timedelta(
-            value - now, add_direction=True, threshold=1.0, locale=self.lang
+            value - now, add_direction=True, threshold=1.0, locale=_locale(self.lang)
         )
 
     def duration(self, seconds: float | None) -> str:
         if seconds is None:
             return "—"
         return babel_dates.format_timedelta(
-            dt.timedelta(seconds=seconds), threshold=1.0, locale=self.lang
+            dt.timedelta(seconds=seconds), threshold=1.0, locale=_locale(self.lang)
         )
 
 

@@ -6,6 +6,7 @@ call them directly; API errors become a sign-in redirect or a message, never a c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -18,21 +19,31 @@ from dashboard import api as api_errors
 from dashboard.api import ClinicalApi
 from dashboard.i18n import DISPLAY_ZONE, Translator
 from dashboard.model.burden import parse_burden
-from dashboard.model.participant import ParticipantView, parse_participant, parse_series
-from dashboard.model.shapes import pick
+from dashboard.model.heart import HeartWindow, analyse_rr
+from dashboard.model.participant import ParticipantView, Series, parse_participant, parse_series
+from dashboard.model.shapes import as_float, as_time, pick
 from dashboard.model.triage import filter_rows, parse_rows
 from dashboard.pages import alerts as alert_pages
 from dashboard.pages.burden import burden_page
 from dashboard.pages.common import href, message
 from dashboard.pages.login import login_page
 from dashboard.pages.participant import participant_page
-from dashboard.pages.triage import triage_page, triage_table
+from dashboard.pages.triage import PAGE_SIZE, triage_page, triage_table
 
 Clock = Callable[[], dt.datetime]
-# The Poincaré plot reads raw RR intervals for a window; a bounded window keeps the
-# request small (an hour of RR at 60-100 bpm is 3,600-6,000 intervals).
-POINCARE_DEFAULT = dt.timedelta(minutes=10)
-POINCARE_MAX = dt.timedelta(hours=1)
+# The heart window (HRV, AF share, Poincaré) reads raw RR intervals; a bounded window
+# keeps the request small: an hour at 60-100 bpm is 3,600-6,000 intervals, six hours at
+# most ~36,000, under the API's 100,000-row limit.
+POINCARE_DEFAULT = dt.timedelta(hours=1)
+POINCARE_MAX = dt.timedelta(hours=6)
+# The timeline spans the consensus report's 14 days (the API's trend limit).
+TIMELINE_HOURS = 14 * 24
+# The readings endpoint serves at most 24 h per request.
+READINGS_CHUNK = dt.timedelta(hours=24)
+# A CGM reports LOW below 40 mg/dL and HIGH above 400 (the common sensor range); the
+# trace draws them just outside it so that a LOW run is seen as very low, not as a gap.
+CENSORED_LOW_DRAWN = 39.0
+CENSORED_HIGH_DRAWN = 401.0
 _PARTICIPANT_PATH = re.compile(r"^participant/([A-Za-z0-9-]{1,64})$")
 
 
@@ -92,17 +103,22 @@ def render(
 def triage_view(
     ctx: Context, token: str, t: Translator, filters: list[str], search: str | None
 ) -> Any:
-    table = triage_rows(ctx, token, t, filters, search)
+    table = triage_rows(ctx, token, t, filters, search, PAGE_SIZE)
     return triage_page(t, table)
 
 
 def triage_rows(
-    ctx: Context, token: str, t: Translator, filters: list[str], search: str | None
+    ctx: Context,
+    token: str,
+    t: Translator,
+    filters: list[str],
+    search: str | None,
+    limit: int | None,
 ) -> Any:
     now = ctx.clock()
     rows = parse_rows(ctx.api.triage(token))
     shown = filter_rows(rows, filters, search, now)
-    return triage_table(shown, len(rows), t, now)
+    return triage_table(shown, len(rows), t, now, limit)
 
 
 def queue_view(ctx: Context, token: str, t: Translator, states: list[str]) -> Any:
@@ -142,23 +158,53 @@ def rr_window(
     start: dt.datetime | None,
     end: dt.datetime | None,
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    """The Poincaré window: the zoomed range if short enough, else the newest 10 minutes."""
+    """The heart window: the zoomed range if short enough, else the newest hour."""
     if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
         return start, end
     if not len(view.heart_rate):
         return None
-    last = view.heart_rate.times[-1]
+    # Trend buckets are labelled by their start; the newest one ends 5 minutes later.
+    last = view.heart_rate.times[-1] + dt.timedelta(minutes=5)
     return last - POINCARE_DEFAULT, last
 
 
-def rr_values(
-    ctx: Context, token: str, participant_id: str, window: tuple[dt.datetime, dt.datetime] | None
-) -> list[float]:
+def heart_window(
+    ctx: Context,
+    token: str,
+    participant_id: str,
+    window: tuple[dt.datetime, dt.datetime] | None,
+) -> HeartWindow:
     if window is None:
-        return []
-    body = ctx.api.readings(token, participant_id, "rr", *window)
-    series = parse_series(body, "value", "rr_ms", "rr")
-    return [v for v in series.values if v is not None]
+        return analyse_rr([], [])
+    body = ctx.api.readings(token, participant_id, "rr_interval", *window)
+    series = parse_series(pick(body, "items"), "value")
+    return analyse_rr(series.times, series.values)
+
+
+def glucose_trace(
+    ctx: Context, token: str, participant_id: str, end: dt.datetime, hours: int
+) -> Series:
+    """Raw CGM readings over ``hours`` before ``end``, read in the API's 24-h windows."""
+    times: list[dt.datetime] = []
+    values: list[float | None] = []
+    start = end - dt.timedelta(hours=hours)
+    while start < end:
+        stop = min(start + READINGS_CHUNK, end)
+        body = ctx.api.readings(token, participant_id, "glucose", start, stop)
+        for item in pick(body, "items") or []:
+            at = as_time(pick(item, "measured_at"))
+            if at is None:
+                continue
+            flags = pick(item, "flags") or ()
+            value = as_float(pick(item, "value"))
+            if value is None and "censored_low" in flags:
+                value = CENSORED_LOW_DRAWN
+            elif value is None and "censored_high" in flags:
+                value = CENSORED_HIGH_DRAWN
+            times.append(at)
+            values.append(value)
+        start = stop
+    return Series(tuple(times), tuple(values))
 
 
 def window_label(t: Translator, window: tuple[dt.datetime, dt.datetime] | None) -> str:
@@ -167,27 +213,50 @@ def window_label(t: Translator, window: tuple[dt.datetime, dt.datetime] | None) 
     return f"{t.datetime(window[0])} – {t.datetime(window[1])}"
 
 
+def load_participant(ctx: Context, token: str, participant_id: str) -> ParticipantView:
+    """The participant with 14 days of trends; the glucose trace from raw readings when
+    the API's trends do not carry it."""
+    view = parse_participant(ctx.api.participant(token, participant_id, TIMELINE_HOURS))
+    if not len(view.glucose):
+        end = view.window_end or ctx.clock()
+        view = dataclasses.replace(
+            view, glucose=glucose_trace(ctx, token, participant_id, end, TIMELINE_HOURS)
+        )
+    return view
+
+
 def participant_view(ctx: Context, token: str, t: Translator, participant_id: str) -> Any:
-    view = parse_participant(ctx.api.participant(token, participant_id))
+    view = load_participant(ctx, token, participant_id)
     alerts, histories = participant_alerts(ctx, token, participant_id)
     window = rr_window(view, None, None)
-    rr = rr_values(ctx, token, participant_id, window)
-    return participant_page(view, alerts, histories, rr, window_label(t, window), t, ctx.clock())
+    heart = heart_window(ctx, token, participant_id, window)
+    return participant_page(view, alerts, histories, heart, window_label(t, window), t, ctx.clock())
+
+
+_RANGE_KEY = re.compile(r"^xaxis\d*\.range\[([01])\]$")
 
 
 def parse_relayout(
     relayout: dict[str, Any] | None,
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """The x range of a zoom on the timeline (Seoul wall-clock strings) as aware datetimes."""
+    """The x range of a zoom on the timeline (Seoul wall-clock strings) as aware datetimes.
+
+    The rows share one x axis, so a zoom on any row (``xaxis``, ``xaxis2``, ...) counts.
+    """
     if not relayout:
         return None, None
-    lo = relayout.get("xaxis.range[0]") or (relayout.get("xaxis.range") or [None, None])[0]
-    hi = relayout.get("xaxis.range[1]") or (relayout.get("xaxis.range") or [None, None])[1]
-    if lo is None or hi is None:
+    bounds: dict[str, Any] = {}
+    for key, value in relayout.items():
+        match = _RANGE_KEY.match(key)
+        if match:
+            bounds[match.group(1)] = value
+        elif re.match(r"^xaxis\d*\.range$", key) and isinstance(value, list) and len(value) == 2:
+            bounds = {"0": value[0], "1": value[1]}
+    if "0" not in bounds or "1" not in bounds:
         return None, None
     try:
-        start = dt.datetime.fromisoformat(str(lo)).replace(tzinfo=DISPLAY_ZONE)
-        end = dt.datetime.fromisoformat(str(hi)).replace(tzinfo=DISPLAY_ZONE)
+        start = dt.datetime.fromisoformat(str(bounds["0"])).replace(tzinfo=DISPLAY_ZONE)
+        end = dt.datetime.fromisoformat(str(bounds["1"])).replace(tzinfo=DISPLAY_ZONE)
     except ValueError:
         return None, None
     return start, end

@@ -14,9 +14,10 @@ from dashboard.i18n import Translator
 from dashboard.model.participant import Series
 
 
-def hrv_figure(rmssd: Series, sdnn: Series, t: Translator) -> go.Figure:
+def hrv_figure(rmssd: Series, sdnn: Series, t: Translator, window: str = "") -> go.Figure:
+    """RMSSD and SDNN per 5-minute window (Task Force 1996), for the chosen window."""
     fig = go.Figure()
-    base_layout(fig, t("figure.hrv"))
+    base_layout(fig, t("figure.hrv", window=window))
     if not len(rmssd) and not len(sdnn):
         return empty_note(fig, t("no_data"))
     fig.add_trace(
@@ -43,9 +44,11 @@ def hrv_figure(rmssd: Series, sdnn: Series, t: Translator) -> go.Figure:
     return fig
 
 
-def af_burden_figure(burden: Series, total: float | None, t: Translator) -> go.Figure:
-    """AF-like rhythm burden per bucket (percent of analysed time; non-diagnostic)."""
-    title = t("figure.af_burden", total=t.percent(total, 1))
+def af_burden_figure(
+    burden: Series, total: float | None, t: Translator, window: str = ""
+) -> go.Figure:
+    """Share of beats in AF-like rhythm per 5-minute window (non-diagnostic)."""
+    title = t("figure.af_burden", total=t.percent(total, 1), window=window)
     fig = go.Figure()
     base_layout(fig, title, height=300)
     if not len(burden):

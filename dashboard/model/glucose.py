@@ -13,19 +13,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analytics import clinical_constants as cc
 from dashboard.model.shapes import as_float, pick
 
 # Battelino 2019: a 14-day report needs >= 70% CGM wear to be interpreted.
-SUFFICIENCY_MIN_PCT = 70.0
+SUFFICIENCY_MIN_PCT = cc.REPORT_MIN_ACTIVE_PERCENT
 # GMI (%) = 3.31 + 0.02392 x mean glucose (mg/dL): Bergenstal et al., Diabetes Care
 # 2018;41:2275-2280.
 GMI_INTERCEPT = 3.31
 GMI_SLOPE = 0.02392
-# Glucose ranges in mg/dL (ATTD consensus levels).
-VERY_LOW = 54.0
-LOW = 70.0
-HIGH = 180.0
-VERY_HIGH = 250.0
+# Glucose ranges in mg/dL (consensus levels).
+VERY_LOW = cc.VERY_LOW_MG_DL
+LOW = cc.LOW_MG_DL
+HIGH = cc.HIGH_MG_DL
+VERY_HIGH = cc.VERY_HIGH_MG_DL
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def gmi(mean_mg_dl: float | None) -> float | None:
 def summary_from_metrics(metrics: Mapping[str, Any] | None) -> GlucoseSummary:
     """Read the API's CGM metrics (iglu names: below_54, in_range_70_180, ...)."""
     mean = as_float(pick(metrics, "mean", "mean_glucose"))
-    given_gmi = as_float(pick(metrics, "gmi", "GMI"))
+    given_gmi = as_float(pick(metrics, "GMI", "gmi"))
     return GlucoseSummary(
         tbr54=as_float(pick(metrics, "below_54", "tbr54", "percent_below_54")),
         tbr70=as_float(pick(metrics, "below_70", "tbr70", "percent_below_70")),
@@ -98,11 +99,9 @@ def summary_from_metrics(metrics: Mapping[str, Any] | None) -> GlucoseSummary:
         tar180=as_float(pick(metrics, "above_180", "tar180", "percent_above_180")),
         tar250=as_float(pick(metrics, "above_250", "tar250", "percent_above_250")),
         mean=mean,
-        cv=as_float(pick(metrics, "cv", "CV")),
+        cv=as_float(pick(metrics, "CV", "cv")),
         gmi=given_gmi if given_gmi is not None else gmi(mean),
-        sufficiency=as_float(
-            pick(metrics, "active_percent", "sufficiency.active_percent", "sufficiency")
-        ),
+        sufficiency=as_float(pick(metrics, "active_percent")),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from dashboard.model.glucose import GlucoseSummary, summary_from_metrics
 from dashboard.model.shapes import as_float, as_time, pick
 
-_TIME_KEYS = ("ts", "t", "time", "bucket", "start", "at")
+_TIME_KEYS = ("bucket", "measured_at", "ts", "t", "time", "start", "at")
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,23 @@ class Agp:
 
 
 def parse_agp(data: Any) -> Agp:
+    """The API's AGP: ``minute_of_day`` (bin end, local), ``percentiles`` and
+    ``glucose_mg_dl`` with one row per bin and one column per percentile."""
     if not isinstance(data, Mapping):
         return Agp()
+    matrix = pick(data, "glucose_mg_dl")
+    if isinstance(matrix, list):
+        pcts = [float(p) for p in pick(data, "percentiles") or ()]
+        minutes_raw = pick(data, "minute_of_day") or []
+        cols: dict[str, list[float | None]] = {}
+        for name in _PCTS:
+            want = float(name[1:])
+            idx = pcts.index(want) if want in pcts else None
+            cols[name] = [
+                as_float(row[idx]) if idx is not None and isinstance(row, list) else None
+                for row in matrix
+            ]
+        return Agp(tuple(float(m) for m in minutes_raw), *(tuple(cols[p]) for p in _PCTS))
     minutes = pick(data, "minutes", "minute_of_day", "bins_minutes")
     if minutes is None and isinstance(pick(data, "bins"), list):
         bins = data["bins"]
@@ -104,6 +119,19 @@ class DataQuality:
     failing_hop: str | None
     hr_coverage: float | None
     cgm_coverage: float | None
+    problems: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class HeartSummary:
+    """The API's 24-hour heart summary: HRV medians of 5-min windows and AF burden."""
+
+    beats: int | None = None
+    rmssd_ms: float | None = None
+    sdnn_ms: float | None = None
+    af_burden_pct: float | None = None
+    af_minutes_last_hour: float | None = None
+    af_episodes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +148,8 @@ class ParticipantView:
     glucose_summary: GlucoseSummary
     quality: DataQuality
     alerts: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
+    heart: HeartSummary = field(default_factory=HeartSummary)
+    window_end: dt.datetime | None = None
 
 
 def parse_devices(data: Any) -> list[Device]:
@@ -127,9 +157,9 @@ def parse_devices(data: Any) -> list[Device]:
     for item in data if isinstance(data, list) else []:
         devices.append(
             Device(
-                device_id=str(pick(item, "device_id", "id", "serial") or "?"),
+                device_id=str(pick(item, "serial", "device_id", "id") or "?"),
                 kind=str(pick(item, "kind", "type", "metric") or "?"),
-                battery=as_float(pick(item, "battery", "battery_pct", "battery_level")),
+                battery=as_float(pick(item, "battery_pct", "battery", "battery_level")),
                 last_seen=as_time(pick(item, "last_seen", "last_seen_at")),
                 status=pick(item, "status"),
             )
@@ -138,49 +168,54 @@ def parse_devices(data: Any) -> list[Device]:
 
 
 def parse_participant(data: Mapping[str, Any]) -> ParticipantView:
-    pid = str(pick(data, "participant_id", "id", "participant.participant_id", "participant.id"))
-    label = str(
-        pick(
-            data,
-            "display_name",
-            "name",
-            "participant.display_name",
-            "participant.name",
-            "identity.display_name",
-            "identity.name",
-            "external_id",
-            "participant.external_id",
-        )
-        or pid
-    )
-    heart = pick(data, "heart", "cardiac") or {}
-    cgm = pick(data, "cgm", "glucose") or {}
-    quality = pick(data, "data_quality", "quality") or {}
-    gateway = pick(data, "gateway", "gateway_status", "quality.gateway") or {}
-    if isinstance(gateway, str):
-        gateway = {"status": gateway}
+    """The page's data from ``GET /participants/{id}`` (glucose trace may come separately)."""
+    pid = str(pick(data, "participant_id", "id"))
+    label = str(pick(data, "identity.full_name", "display_name", "identity.study_id") or pid)
+    trends = pick(data, "trends") or {}
+    heart = pick(data, "heart") or {}
+    cgm = pick(data, "glucose") or {}
+    quality = pick(data, "data_quality") or {}
+    gateway = pick(data, "gateway") or {}
+    metrics = dict(pick(cgm, "metrics") or {})
+    active = pick(cgm, "sufficiency.active_pct", "sufficiency.active_percent")
+    if active is not None:
+        metrics["active_percent"] = active
+    failing = pick(gateway, "failing_hop")
+    status = None if not gateway else ("ok" if pick(gateway, "ok") else "problem")
+    problems = [
+        str(pick(p, "summary") or pick(p, "rule_id")) for p in pick(gateway, "problems") or []
+    ]
+    af_episodes = pick(heart, "af.episodes")
     return ParticipantView(
         participant_id=pid,
         label=label,
-        heart_rate=parse_series(
-            pick(heart, "rate", "hr", "heart_rate", "trend"), "mean", "value", "hr", "bpm"
-        ),
-        glucose=parse_series(pick(cgm, "trace", "readings", "series"), "mean", "value", "glucose"),
-        hrv_rmssd=parse_series(pick(heart, "hrv"), "rmssd", "rmssd_ms"),
-        hrv_sdnn=parse_series(pick(heart, "hrv"), "sdnn", "sdnn_ms"),
-        af_burden=parse_series(pick(heart, "af_burden_series", "af.series"), "burden", "value"),
-        af_burden_total=as_float(pick(heart, "af_burden", "af.burden", "af_burden_pct")),
+        heart_rate=parse_series(pick(trends, "heart_rate"), "mean", "value"),
+        glucose=parse_series(pick(trends, "glucose"), "mean", "value"),
+        hrv_rmssd=Series(),
+        hrv_sdnn=Series(),
+        af_burden=Series(),
+        af_burden_total=as_float(pick(heart, "af.burden_pct")),
         agp=parse_agp(pick(cgm, "agp")),
-        glucose_summary=summary_from_metrics({**(pick(cgm, "metrics") or {}), **_sufficiency(cgm)}),
+        glucose_summary=summary_from_metrics(metrics),
         quality=DataQuality(
             devices=parse_devices(pick(data, "devices")),
-            gateway_status=pick(gateway, "status", "state"),
-            gateway_last_seen=as_time(pick(gateway, "last_seen", "last_heartbeat")),
-            failing_hop=pick(gateway, "failing_hop") or pick(quality, "failing_hop"),
-            hr_coverage=as_float(pick(quality, "hr_coverage", "heart_rate.coverage")),
-            cgm_coverage=as_float(pick(quality, "cgm_coverage", "glucose.coverage")),
+            gateway_status=status,
+            gateway_last_seen=as_time(pick(gateway, "last_heartbeat")),
+            failing_hop=str(failing) if failing else None,
+            hr_coverage=as_float(pick(quality, "heart_rate_coverage_pct")),
+            cgm_coverage=as_float(pick(quality, "glucose_active_pct_14d")),
+            problems=tuple(problems),
         ),
-        alerts=tuple(pick(data, "open_alerts", "alerts") or ()),
+        alerts=tuple(pick(data, "open_alerts") or ()),
+        heart=HeartSummary(
+            beats=int(b) if isinstance(b := pick(heart, "beats"), int | float) else None,
+            rmssd_ms=as_float(pick(heart, "hrv.rmssd_ms")),
+            sdnn_ms=as_float(pick(heart, "hrv.sdnn_ms")),
+            af_burden_pct=as_float(pick(heart, "af.burden_pct")),
+            af_minutes_last_hour=as_float(pick(heart, "af.minutes_last_hour")),
+            af_episodes=int(af_episodes) if isinstance(af_episodes, int | float) else None,
+        ),
+        window_end=as_time(pick(data, "window.to")),
     )
 
 

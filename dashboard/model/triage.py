@@ -37,31 +37,50 @@ class TriageRow:
     sufficiency: float | None  # CGM active percent over 14 days
 
 
+def _alert_counts(item: Mapping[str, Any]) -> tuple[dict[str, int], int]:
+    """Unresolved alerts per priority (clinical kinds) and the technical count.
+
+    The API gives ``{"alerts": {kind: {priority: count}}}``; technical problems are counted
+    apart, so a flat battery never ranks a participant with a low-glucose episode.
+    """
+    by_kind = pick(item, "alerts")
+    if isinstance(by_kind, Mapping) and all(isinstance(v, Mapping) for v in by_kind.values()):
+        counts = dict.fromkeys(("HIGH", "MEDIUM", "LOW"), 0)
+        technical = 0
+        for kind, per_priority in by_kind.items():
+            kind_counts = priority_counts(per_priority)
+            if kind == "technical":
+                technical += sum(kind_counts.values())
+            else:
+                for priority, n in kind_counts.items():
+                    counts[priority] += n
+        return counts, technical
+    counts = priority_counts(pick(item, "open_alerts", "alerts"))
+    raw = pick(item, "open_technical", "technical_alerts")
+    if isinstance(raw, list):
+        raw = len(raw)
+    return counts, int(raw) if isinstance(raw, int | float) else 0
+
+
 def parse_row(item: Mapping[str, Any]) -> TriageRow:
-    counts = priority_counts(pick(item, "open_alerts", "open_alerts_by_priority", "alerts"))
-    technical = pick(item, "open_technical", "technical_alerts", "open_alerts_technical")
-    if isinstance(technical, list):
-        technical = len(technical)
-    tech_count = int(technical) if isinstance(technical, int | float) else 0
-    reviewer = pick(item, "last_reviewed_by", "reviewed_by", "last_reviewed.by")
+    counts, technical = _alert_counts(item)
+    reviewer = pick(item, "last_reviewed_by", "reviewed_by")
     return TriageRow(
         participant_id=str(pick(item, "participant_id", "id")),
-        label=str(
-            pick(item, "display_name", "name", "label", "external_id", "participant_id", "id")
-        ),
-        highest_priority=pick(item, "highest_priority", "highest_open_priority") or highest(counts),
+        label=str(pick(item, "display_name", "name", "participant_id", "id")),
+        highest_priority=highest(counts) or pick(item, "highest_priority"),
         open_alerts=counts,
-        open_technical=tech_count,
-        tbr54=as_float(pick(item, "tbr54", "below_54_pct", "cgm.below_54", "time_below_54")),
-        tbr70=as_float(pick(item, "tbr70", "below_70_pct", "cgm.below_70", "time_below_70")),
-        tir=as_float(pick(item, "tir", "in_range_pct", "cgm.in_range_70_180", "time_in_range")),
-        af_burden=as_float(pick(item, "af_burden", "af_burden_pct", "rhythm.af_burden")),
-        last_seen=as_time(pick(item, "last_seen", "last_seen_at")),
-        wear_time=as_float(pick(item, "wear_time", "wear_time_pct", "wear_pct")),
-        battery=as_float(pick(item, "battery", "battery_min", "lowest_battery")),
-        reviewed_at=as_time(pick(item, "last_reviewed_at", "reviewed_at", "last_reviewed.at")),
+        open_technical=technical,
+        tbr54=as_float(pick(item, "glucose_14d.tbr54_pct", "tbr54")),
+        tbr70=as_float(pick(item, "glucose_14d.tbr70_pct", "tbr70")),
+        tir=as_float(pick(item, "glucose_14d.tir_pct", "tir")),
+        af_burden=as_float(pick(item, "af_burden_pct", "heart.af_burden_pct", "af_burden")),
+        last_seen=as_time(pick(item, "last_seen")),
+        wear_time=as_float(pick(item, "wear_pct_24h", "wear_time")),
+        battery=as_float(pick(item, "battery_pct", "battery")),
+        reviewed_at=as_time(pick(item, "last_reviewed_at", "reviewed_at")),
         reviewed_by=str(reviewer) if reviewer is not None else None,
-        sufficiency=as_float(pick(item, "sufficiency", "cgm_active_pct", "data_sufficiency")),
+        sufficiency=as_float(pick(item, "glucose_14d.sufficiency_pct", "sufficiency")),
     )
 
 

@@ -14,6 +14,7 @@ from dashboard.figures.timeline import timeline_figure
 from dashboard.i18n import Translator
 from dashboard.ids import Id
 from dashboard.model.glucose import check_targets
+from dashboard.model.heart import HeartWindow
 from dashboard.model.participant import DataQuality, ParticipantView
 from dashboard.pages.alerts import alert_list
 from dashboard.pages.common import aria, href
@@ -122,11 +123,38 @@ def quality_section(q: DataQuality, t: Translator, now: dt.datetime) -> html.Sec
     )
 
 
+def heart_metrics(view: ParticipantView, t: Translator) -> html.Div:
+    h = view.heart
+    return html.Div(
+        [
+            _metric(t("metric.rmssd_24h"), f"{t.number(h.rmssd_ms)} ms"),
+            _metric(t("metric.sdnn_24h"), f"{t.number(h.sdnn_ms)} ms"),
+            _metric(t("metric.af_burden_24h"), t.percent(h.af_burden_pct, 1)),
+            _metric(
+                t("metric.af_last_hour"),
+                t.duration(None if h.af_minutes_last_hour is None else h.af_minutes_last_hour * 60),
+            ),
+            _metric(t("metric.af_episodes"), t.number(h.af_episodes)),
+        ],
+        className="metrics",
+    )
+
+
+def heart_window_figures(
+    heart: HeartWindow, label: str, total: float | None, t: Translator
+) -> tuple[Any, Any, Any]:
+    return (
+        hrv_figure(heart.rmssd, heart.sdnn, t, label),
+        af_burden_figure(heart.af_share, total, t, label),
+        poincare_figure(heart.rr_ms, label, t),
+    )
+
+
 def participant_page(
     view: ParticipantView,
     alerts: Sequence[Mapping[str, Any]],
     histories: Mapping[str, Sequence[Mapping[str, Any]]],
-    rr_ms: Sequence[float],
+    heart: HeartWindow,
     rr_window: str,
     t: Translator,
     now: dt.datetime,
@@ -156,15 +184,20 @@ def participant_page(
             html.Section(
                 [
                     html.H2(t("section.heart")),
+                    heart_metrics(view, t),
+                    html.P(t("af.non_diagnostic"), className="hint"),
+                    html.P(t("heart.window_hint"), className="hint"),
                     html.Div(
                         [
-                            graph(hrv_figure(view.hrv_rmssd, view.hrv_sdnn, t)),
-                            graph(af_burden_figure(view.af_burden, view.af_burden_total, t)),
+                            graph(fig, gid)
+                            for fig, gid in zip(
+                                heart_window_figures(heart, rr_window, view.heart.af_burden_pct, t),
+                                (Id.HRV, Id.AF, Id.POINCARE),
+                                strict=True,
+                            )
                         ],
                         className="grid2",
                     ),
-                    html.P(t("af.non_diagnostic"), className="hint"),
-                    graph(poincare_figure(rr_ms, rr_window, t), Id.POINCARE),
                 ],
                 className="section",
             ),

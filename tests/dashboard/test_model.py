@@ -15,8 +15,12 @@ NOW = samples.NOW
 def _rows() -> list:
     return parse_rows(
         [
-            samples.triage_item("a", "김영희", open_alerts={"HIGH": 1}, tbr54=3.0),
-            samples.triage_item("b", "박철수", open_technical=2),
+            samples.triage_item(
+                "a", "김영희", alerts={"physiological": {"HIGH": 1}}, highest_priority="HIGH"
+            ),
+            samples.triage_item(
+                "b", "박철수", alerts={"technical": {"LOW": 2}}, highest_priority="LOW"
+            ),
             samples.triage_item(
                 "c",
                 "Lee Minho",
@@ -29,9 +33,15 @@ def _rows() -> list:
     )
 
 
-def test_rows_keep_the_api_order() -> None:
-    assert [r.participant_id for r in _rows()] == ["a", "b", "c", "d"]
-    assert _rows()[0].highest_priority == "HIGH"
+def test_rows_keep_the_api_order_and_count_technical_alerts_apart() -> None:
+    rows = _rows()
+    assert [r.participant_id for r in rows] == ["a", "b", "c", "d"]
+    assert rows[0].highest_priority == "HIGH"
+    assert rows[0].open_alerts == {"HIGH": 1, "MEDIUM": 0, "LOW": 0}
+    assert rows[1].open_alerts == {"HIGH": 0, "MEDIUM": 0, "LOW": 0}
+    assert rows[1].open_technical == 2
+    assert rows[0].tir == 72.0
+    assert rows[0].sufficiency == 96.0
 
 
 def test_filters_and_search() -> None:
@@ -76,3 +86,24 @@ def test_contrast_ratio_reference_values() -> None:
     # WCAG 2.1: black on white is 21:1; #767676 on white is the classic 4.54:1.
     assert round(contrast_ratio("#000000", "#FFFFFF"), 1) == 21.0
     assert round(contrast_ratio("#767676", "#FFFFFF"), 2) == 4.54
+
+
+def test_heart_window_hrv_and_af_share_per_five_minutes() -> None:
+    import numpy as np
+
+    from dashboard.model.heart import analyse_rr
+
+    rng = np.random.default_rng(7)
+    start = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+    sinus = 800 + 15 * rng.standard_normal(2000)
+    irregular = rng.uniform(400, 1200, 2000)
+    rr = np.concatenate([sinus, irregular])
+    ends = start + np.cumsum(rr) * dt.timedelta(milliseconds=1)
+    window = analyse_rr(list(ends), [float(v) for v in rr])
+    shares = [s for s in window.af_share.values if s is not None]
+    # The sinus half is read as not AF, the irregular half as AF-like.
+    assert shares[0] < 5.0
+    assert shares[-1] > 90.0
+    rmssd = [v for v in window.rmssd.values if v is not None]
+    assert 15.0 < rmssd[0] < 30.0  # sqrt(2) * 15 ms for white noise ~ 21 ms
+    assert len(window.rr_ms) == 4000

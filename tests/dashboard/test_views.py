@@ -1,0 +1,117 @@
+"""Views and callbacks called directly, against the API's JSON served over HTTP in-process.
+
+The clinical API itself is tested in tests/ingest; here it is the JSON of its schemas
+(``samples``), so that each page's reaction to each answer (data, 401, 404) is pinned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import plotly.graph_objects as go
+
+from dashboard.api import ClinicalApi
+from dashboard.i18n import Translator
+from dashboard.views import Context, Redirect, parse_relayout, render
+from tests.dashboard import samples
+
+PID = "7f1c1d2e-0000-4000-8000-000000000001"
+
+
+def _api(handler: Callable[[httpx.Request], httpx.Response]) -> Context:
+    api = ClinicalApi("http://api.test", transport=httpx.MockTransport(handler))
+    return Context(api=api, clock=lambda: samples.NOW)
+
+
+def _serve(request: httpx.Request) -> httpx.Response:
+    path = request.url.path
+    if request.headers.get("Authorization") != "Bearer good":
+        return httpx.Response(401, json={"detail": "sign in again"})
+    if path == "/api/v1/triage":
+        items = [samples.triage_item(f"p{i}", f"대상자{i}") for i in range(120)]
+        return httpx.Response(200, json={"items": items})
+    if path == f"/api/v1/participants/{PID}":
+        assert request.url.params["hours"] == "336"
+        return httpx.Response(200, json=samples.participant(PID, "김영희"))
+    if path == f"/api/v1/participants/{PID}/readings":
+        return httpx.Response(
+            200,
+            json={
+                "participant_id": PID,
+                "metric": "rr_interval",
+                "from": request.url.params["from"],
+                "to": request.url.params["to"],
+                "items": [],
+            },
+        )
+    if path == "/api/v1/alerts":
+        state = request.url.params.get("state")
+        items = [samples.alert("a1", PID, "hypo_level2", "HIGH")] if state == "OPEN" else []
+        return httpx.Response(200, json={"items": items})
+    if path == "/api/v1/alerts/a1/history":
+        return httpx.Response(
+            200,
+            json={
+                "items": [{"at": samples.iso(samples.NOW), "actor": "worker", "action": "opened"}]
+            },
+        )
+    return httpx.Response(404, json={"detail": "Not Found"})
+
+
+def _text(component: Any) -> str:
+    return json.dumps(component.to_plotly_json(), ensure_ascii=False, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "to_plotly_json"):
+        return value.to_plotly_json()
+    if isinstance(value, go.Figure):
+        return value.to_dict()
+    return str(value)
+
+
+def test_without_a_session_every_page_sends_to_sign_in() -> None:
+    c = _api(_serve)
+    page = render(c, None, Translator("ko"), "/dashboard/", "")
+    assert page == Redirect("/dashboard/login")
+    page = render(c, "expired", Translator("ko"), f"/dashboard/participant/{PID}", "")
+    assert page == Redirect("/dashboard/login?error=expired")
+
+
+def test_triage_shows_the_first_page_in_api_order() -> None:
+    page = render(_api(_serve), "good", Translator("ko"), "/dashboard/", "")
+    text = _text(page)
+    assert "대상자0" in text
+    assert "대상자49" in text
+    assert "대상자50" not in text  # the first 50; "show more" adds the rest
+    assert "조건에 맞는 120명 중 50명 표시" in text
+
+
+def test_participant_page_has_timeline_agp_and_the_open_alert() -> None:
+    page = render(_api(_serve), "good", Translator("en"), f"/dashboard/participant/{PID}", "")
+    text = _text(page)
+    assert "Participant 김영희" in text
+    assert "Glucose &lt; 54 mg/dL" in text or "Glucose < 54 mg/dL" in text
+    assert "Acknowledge" in text
+    assert "High-priority alerts cannot be snoozed." in text
+    assert "Ambulatory glucose profile" in text
+    assert "Problem at" not in text  # the data path is fine in this sample
+
+
+def test_a_participant_outside_the_team_is_not_found() -> None:
+    other = "7f1c1d2e-0000-4000-8000-000000000002"
+    page = render(_api(_serve), "good", Translator("ko"), f"/dashboard/participant/{other}", "")
+    assert "담당 팀 소속이 아닙니다" in _text(page)
+
+
+def test_zoom_ranges_are_read_as_seoul_time() -> None:
+    start, end = parse_relayout(
+        {"xaxis3.range[0]": "2026-12-06 09:00", "xaxis3.range[1]": "2026-12-06 10:30"}
+    )
+    assert start == dt.datetime(2026, 12, 6, 0, 0, tzinfo=dt.UTC)
+    assert end is not None
+    assert end - start == dt.timedelta(minutes=90)
