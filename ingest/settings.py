@@ -55,6 +55,20 @@ class ServerSettings(BaseSettings):
         30.0, ge=0, description="a revoked gateway token stops working within this time"
     )
     pool_size: int = Field(8, ge=1, description="database connections per server process")
+    # People's sessions and sign-in (docs/privacy.md "Authentication"). 30 min idle and
+    # 12 h absolute follow OWASP's Session Management Cheat Sheet for a sensitive
+    # application used over one clinical shift; 5 failures / 15 min is OWASP's
+    # Authentication Cheat Sheet example of an account lockout policy.
+    session_idle_minutes: float = Field(
+        30.0, gt=0, description="a session unused this long stops working"
+    )
+    session_absolute_hours: float = Field(
+        12.0, gt=0, description="a session stops working this long after sign-in"
+    )
+    lockout_failures: int = Field(
+        5, ge=1, description="failed sign-ins in a row that lock an account"
+    )
+    lockout_minutes: float = Field(15.0, gt=0, description="how long a locked account stays locked")
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -14,8 +14,10 @@ from fastapi import APIRouter, FastAPI
 from ingest import maintenance
 from ingest.api.body import component_schemas
 from ingest.api.limits import BodyLimit
-from ingest.api.routes import health, ingest
+from ingest.api.request_id import RequestId
+from ingest.api.routes import auth, health, ingest
 from ingest.api.schemas import BatchIn
+from ingest.api.schemas_auth import CredentialsIn
 from ingest.api.state import AppState
 from ingest.credentials import CredentialCache
 from ingest.db import migrate, pool
@@ -31,8 +33,13 @@ API_PREFIX = "/api/v1"
 _MAINTENANCE_INTERVAL_S = 3600.0
 
 
-def create_app(settings: ServerSettings) -> FastAPI:
-    """Build the API for ``settings`` (which must name a database URL)."""
+def create_app(
+    settings: ServerSettings, *, clock: Callable[[], dt.datetime] | None = None
+) -> FastAPI:
+    """Build the API for ``settings`` (which must name a database URL).
+
+    ``clock`` is what "now" means for sessions and lockout (tests pass a settable one).
+    """
     if settings.database_url is None:
         raise IngestError(
             "create_app needs settings.database_url (the CLI starts the "
@@ -51,6 +58,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
             limiter=TokenBuckets(settings.gateway_rate_per_s, settings.gateway_burst),
             credentials=CredentialCache(settings.credential_cache_s),
         )
+        if clock is not None:
+            app.state.wearmon.clock = clock
         upkeep = asyncio.create_task(_maintain(settings, info), name="wearmon-maintenance")
         try:
             yield
@@ -71,8 +80,10 @@ def create_app(settings: ServerSettings) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     api.include_router(ingest.router)
+    api.include_router(auth.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
     _document_raw_bodies(app)
     return app
 
@@ -87,6 +98,7 @@ def _document_raw_bodies(app: FastAPI) -> None:
             spec.setdefault("components", {}).setdefault("schemas", {}).update(
                 component_schemas(BatchIn)
             )
+            spec["components"]["schemas"]["CredentialsIn"] = CredentialsIn.model_json_schema()
             app.openapi_schema = spec
         return app.openapi_schema
 

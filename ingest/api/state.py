@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
@@ -22,3 +24,5 @@ class AppState:
     backend: BackendInfo
     limiter: TokenBuckets
     credentials: CredentialCache
+    # What "now" is for sessions and lockout; tests inject a settable clock.
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)

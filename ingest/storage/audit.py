@@ -51,3 +51,14 @@ def _params(e: AuditEntry) -> tuple[object, ...]:
 def write_audit(conn: psycopg.Connection[tuple[object, ...]], entry: AuditEntry) -> None:
     """Append one audit row inside the caller's transaction."""
     conn.execute(_INSERT, _params(entry))
+
+
+async def write_audit_async(
+    conn: psycopg.AsyncConnection[tuple[object, ...]], entry: AuditEntry
+) -> None:
+    """Append one audit row inside the caller's transaction (API side).
+
+    The chain trigger holds a global lock until the transaction ends: write the audit
+    row last and commit soon after.
+    """
+    await conn.execute(_INSERT, _params(entry))

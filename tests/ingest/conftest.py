@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import psycopg
@@ -82,10 +83,12 @@ class _Server(uvicorn.Server):
         pass
 
 
-def serve_in_thread(settings: ServerSettings) -> Iterator[str]:
+def serve_in_thread(
+    settings: ServerSettings, clock: Callable[[], dt.datetime] | None = None
+) -> Iterator[str]:
     """Run the real app under uvicorn in a thread; yield its base URL; stop it after."""
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(settings, clock=clock),
         host="127.0.0.1",
         port=settings.port,
         log_level="warning",

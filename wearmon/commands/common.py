@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
+import uuid
 from pathlib import Path
 
 
@@ -28,3 +30,18 @@ def add_database_flags(parser: argparse.ArgumentParser) -> None:
 def emit(args: argparse.Namespace, payload: dict[str, object], human: str) -> None:
     """Print JSON with --json, else one human line."""
     sys.stdout.write((json.dumps(payload) if getattr(args, "json", False) else human) + "\n")
+
+
+def parse_uuid(text: str) -> uuid.UUID:
+    """An argparse type for ids printed at enrolment."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an id (a UUID as printed at enrolment)"
+        ) from None
+
+
+def cli_actor() -> str:
+    """Who a command's audit rows name: the operating-system user running it."""
+    return f"cli:{getpass.getuser()}"
