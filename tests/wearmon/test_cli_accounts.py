@@ -9,7 +9,7 @@ import uuid
 import psycopg
 import pytest
 
-from tests.ingest.conftest import enroll_home
+from tests.ingest.conftest import enrol_home
 from wearmon.cli import main
 
 pytestmark = pytest.mark.db
@@ -87,7 +87,7 @@ def test_weak_or_taken_and_malformed_accounts_are_refused(
 def test_team_assign_allows_several_teams_and_is_audited(
     db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pid = str(enroll_home(db_url).participant_id)
+    pid = str(enrol_home(db_url).participant_id)
     db = ("--database-url", db_url)
     first = run(
         capsys, monkeypatch, "team", "assign", "--team", "ward-3", "--participant", pid, *db
@@ -132,7 +132,7 @@ def test_user_disable_names_an_unknown_account(
 def test_audit_verify_passes_then_names_a_tampered_row(
     db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    enroll_home(db_url)  # four audited enrolments
+    enrol_home(db_url)  # four audited enrolments
     db = ("--database-url", db_url)
     assert run(capsys, monkeypatch, "audit", "verify", *db) | {"head": ""} == {
         "ok": True,
