@@ -2,6 +2,8 @@
 
 All functions are pure: one subject's reading times (timezone-aware datetimes, or
 numpy datetime64 in UTC) and glucose in mg/dL in, numbers or frozen dataclasses out.
+Sensor LOW/HIGH readings are glucose, not gaps: pass stored readings through
+:func:`uncensor` (LOW -> 39, HIGH -> 401 mg/dL) before any of these functions.
 """
 
 from analytics.glycemic.agp import (
@@ -11,6 +13,7 @@ from analytics.glycemic.agp import (
     agp_percentiles,
     data_sufficiency,
 )
+from analytics.glycemic.censoring import HIGH_MG_DL, LOW_MG_DL, uncensor
 from analytics.glycemic.events import (
     EPISODE_TYPES,
     Episode,
@@ -31,6 +34,8 @@ from analytics.glycemic.predicted_low import (
 __all__ = [
     "AGP_PERCENTILES",
     "EPISODE_TYPES",
+    "HIGH_MG_DL",
+    "LOW_MG_DL",
     "METRIC_KEYS",
     "AgpProfile",
     "DataSufficiency",
@@ -48,4 +53,5 @@ __all__ = [
     "forecast",
     "glucose_episodes",
     "predicted_low",
+    "uncensor",
 ]

@@ -58,7 +58,8 @@ def agp_percentiles(
     times : sequence of aware datetime or array of datetime64 (UTC)
         Reading times of one subject.
     glucose_mg_dl : array_like of float
-        Glucose in mg/dL, one per time.
+        Glucose in mg/dL, one per time. Sensor LOW/HIGH as 39/401 mg/dL
+        (:func:`~analytics.glycemic.uncensor`): present, below/above the range.
     tz : str or tzinfo
         Local time zone that defines the time of day.
     percentiles : sequence of float, default (5, 25, 50, 75, 95)

@@ -119,7 +119,8 @@ def glucose_episodes(
     times : sequence of aware datetime or array of datetime64 (UTC)
         Reading times of one subject.
     glucose_mg_dl : array_like of float
-        Glucose in mg/dL, one per time.
+        Glucose in mg/dL, one per time. Sensor LOW/HIGH as 39/401 mg/dL
+        (:func:`~analytics.glycemic.uncensor`), so a run of LOW is a level-2 episode.
     tz : str or tzinfo
         Local time zone; episode start/end are returned in it.
     thresholds : EpisodeThresholds, optional

@@ -68,7 +68,9 @@ def forecast(
     times : sequence of aware datetime or array of datetime64 (UTC)
         Reading times of one subject, strictly increasing.
     glucose_mg_dl : array_like of float
-        CGM glucose in mg/dL, one per time; finite and positive.
+        CGM glucose in mg/dL, one per time; finite and positive. Sensor LOW/HIGH
+        as 39/401 mg/dL (:func:`~analytics.glycemic.uncensor`): the forecast then
+        extrapolates from the range limit, never from a gap.
     horizon_min : int, default 30
         Forecast horizon in minutes: a multiple of 5 between 5 and 60.
 

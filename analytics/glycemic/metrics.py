@@ -82,6 +82,8 @@ def cgm_metrics(
         Reading times of one subject.
     glucose_mg_dl : array_like of float
         Glucose readings in mg/dL, one per time; finite and positive.
+        Sensor LOW/HIGH as 39/401 mg/dL (:func:`~analytics.glycemic.uncensor`), so
+        they count in the percent below 54/70 (above 250) and in active time.
     tz : str or tzinfo
         Local time zone of the subject (e.g. "Asia/Seoul"); defines calendar days
         (ADRR, MODD) and the 00:00 start of the grid.

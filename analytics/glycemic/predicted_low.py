@@ -75,7 +75,8 @@ def predicted_low(
     times : sequence of aware datetime or array of datetime64 (UTC)
         Reading times of one subject, strictly increasing.
     glucose_mg_dl : array_like of float
-        CGM glucose in mg/dL.
+        CGM glucose in mg/dL. Sensor LOW/HIGH as 39/401 mg/dL
+        (:func:`~analytics.glycemic.uncensor`): a LOW is already below 70.
     threshold_mg_dl : float, default 70
         Low threshold (level-1 hypoglycaemia, Battelino 2019).
     within_min : int, default 30

@@ -107,7 +107,10 @@ class ParticipantWindow:
     rr_times_s, rr_ms : ndarray of float
         Time of the beat closing each RR interval and the interval in ms.
     cgm_times_s, cgm_mg_dl : ndarray of float
-        CGM readings (usually every 5 min) in mg/dL.
+        CGM readings (usually every 5 min) in mg/dL. Sensor LOW and HIGH readings are
+        included, as 39 and 401 mg/dL (:func:`analytics.glycemic.uncensor`): they are
+        glucose below / above the sensor's range, never gaps, so a run of LOW raises
+        ``hypo_level2`` and counts as CGM data present.
     devices : tuple of DeviceStatus
         The participant's wearables.
     gateway_id : str or None

@@ -102,9 +102,12 @@ _TACHYCARDIA = Scenario(
 _NOCTURNAL_HYPO = Scenario(
     "nocturnal_hypo",
     "Bedtime NPH insulin (22:00) dosed too high: glucose falls below 70 and 54 mg/dL "
-    "between about 00:30 and 05:00 (hypo_level1 and hypo_level2 fire).",
+    "between about 00:30 and 05:00, and below the sensor's 40 mg/dL floor, so the CGM "
+    "reports LOW for a while (hypo_level1 and hypo_level2 fire).",
+    # Peak 120 uU/mL takes blood glucose to ~40 mg/dL at the nadir despite the
+    # counter-regulation term, so sensor LOW readings occur on most nights.
     glucose=GlucoseParams(
-        basal_insulin=Medication(peak_uU_ml=80.0, dose_h=22.0, time_to_peak_min=240.0, shape=4.0)
+        basal_insulin=Medication(peak_uU_ml=120.0, dose_h=22.0, time_to_peak_min=240.0, shape=4.0)
     ),
 )
 

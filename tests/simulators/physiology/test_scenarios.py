@@ -8,6 +8,7 @@ import pytest
 import analytics.clinical_constants as cc
 from simulators.physiology import (
     SCENARIOS,
+    CgmFlag,
     EpisodeKind,
     FaultKind,
     GlucoseModel,
@@ -123,6 +124,13 @@ def test_nocturnal_hypo_is_below_seventy_for_fifteen_minutes_at_night(seed: int)
     night = local_hours(trace.time_s) < 6.0
     assert _cgm_run_s(trace, (trace.glucose_mg_dl < cc.LOW_MG_DL) & night) >= HYPO_MIN_S
     assert _cgm_run_s(trace, (trace.blood_glucose_mg_dl < cc.VERY_LOW_MG_DL) & night) >= HYPO_MIN_S
+
+
+def test_nocturnal_hypo_reaches_the_sensor_low_at_night() -> None:
+    # Over all seeds some nights go below the CGM's 40 mg/dL floor (reported as LOW), the
+    # case the alert rules must treat as glucose rather than as a gap.
+    low = [(_glucose("nocturnal_hypo", seed).flags & CgmFlag.LOW) > 0 for seed in SEEDS]
+    assert sum(int(m.sum()) for m in low) >= 3
 
 
 @pytest.mark.parametrize("seed", SEEDS)
