@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import psycopg
 
+from ingest.alerts.queue import enqueue, pending_bits
 from ingest.errors import IngestError
 from ingest.storage.gateways import Claim, GatewayIdentity, bound_devices, claim_batch
 from ingest.storage.readings import StagedRow, store_readings
@@ -115,4 +116,8 @@ async def _store(
         (device, metric, at, owners[device], value, unit, flags)
         for device, metric, at, value, unit, flags in valid
     ]
-    return await store_readings(conn, rows, app_rollup=app_rollup), len(rows)
+    inserted = await store_readings(conn, rows, app_rollup=app_rollup)
+    if inserted:
+        # Wake the alert worker: one upsert + NOTIFY, delivered when this batch commits.
+        await enqueue(conn, pending_bits((row[3], row[1]) for row in rows))
+    return inserted, len(rows)

@@ -69,6 +69,20 @@ class ServerSettings(BaseSettings):
         5, ge=1, description="failed sign-ins in a row that lock an account"
     )
     lockout_minutes: float = Field(15.0, gt=0, description="how long a locked account stays locked")
+    # docs/clinical.md "Alerts": an episode that ended more than 15 min before the data
+    # revealing it arrived raises a retrospective alert (never escalated).
+    alert_retrospective_min: float = Field(
+        15.0, gt=0, description="late data: minutes after which an alert is retrospective"
+    )
+    alert_heart_interval_s: float = Field(
+        30.0, gt=0, description="heart rules run at most this often per participant, s"
+    )
+    alert_timer_s: float = Field(
+        30.0, gt=0, description="time-driven rules (stale device, gateway) run every, s"
+    )
+    alert_workers: int = Field(
+        1, ge=0, description="alert worker processes started by serve (0: run them apart)"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:

@@ -37,7 +37,12 @@ CREATE TABLE alerts (
     snoozed_until     timestamptz,
     snooze_reason     text,
     escalation_step   smallint NOT NULL DEFAULT 0,
-    next_escalation_at timestamptz
+    -- Escalation times count from here: the opening of a live alert, or the moment it
+    -- became HIGH or live (a retrospective alert is never escalated).
+    escalation_base_at timestamptz,
+    next_escalation_at timestamptz,
+    -- When the data that revealed the episode arrived (the retrospective test).
+    revealed_at       timestamptz
 );
 -- No alert is created twice: at most one tracking alert per (participant, rule, episode key).
 CREATE UNIQUE INDEX alerts_one_tracking
@@ -91,14 +96,26 @@ CREATE UNIQUE INDEX participant_thresholds_current
 -- Ingestion upserts the row in its own transaction (and sends NOTIFY wearmon_ingest);
 -- a worker claims rows with FOR UPDATE SKIP LOCKED, so one participant is evaluated by
 -- one worker at a time.
+-- ``pending`` is a bit set of what arrived (ingest/alerts/queue.py: 1 glucose, 2 heart,
+-- 4 other); ``due_at`` lets the worker defer heart-only work (heart rules are evaluated at
+-- most once per interval per participant, glucose at once).
 CREATE TABLE evaluation_queue (
     participant_id       uuid PRIMARY KEY REFERENCES participants,
     enqueued_at          timestamptz NOT NULL DEFAULT now(),
-    newest_received_at   timestamptz NOT NULL DEFAULT now()
+    newest_received_at   timestamptz NOT NULL DEFAULT now(),
+    pending              smallint NOT NULL DEFAULT 0,
+    due_at               timestamptz NOT NULL DEFAULT now()
+);
+
+-- When each participant's heart rules last ran (the throttle above), shared by workers.
+CREATE TABLE evaluation_state (
+    participant_id       uuid PRIMARY KEY REFERENCES participants,
+    heart_evaluated_at   timestamptz
 );
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON
-    alerts, alert_events, notifications, participant_thresholds, evaluation_queue
+    alerts, alert_events, notifications, participant_thresholds, evaluation_queue,
+    evaluation_state
     TO wearmon_app;
 GRANT USAGE ON SEQUENCE alert_events_event_id_seq, notifications_notification_id_seq
     TO wearmon_app;

@@ -9,6 +9,8 @@ from typing import Any
 
 import uvicorn
 
+from ingest.alerts.engine import EngineSettings
+from ingest.alerts.processes import worker_processes
 from ingest.settings import ServerSettings
 from wearmon.commands.common import add_database_flags
 from wearmon.database import database_url
@@ -48,16 +50,20 @@ def run(args: argparse.Namespace) -> int:
         )
         app = create_web_app(settings)
         log.info("dashboard on http://%s:%d%s/", settings.host, settings.port, DASHBOARD_PATH)
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            # Gateways upload every few seconds on one kept-alive connection; uvicorn's 5 s
-            # default equals the gateway's pause, so a reused connection could be closed
-            # under a batch (seen in bench/gateway_stack.py). Idle connections cost little.
-            timeout_keep_alive=_KEEP_ALIVE_S,
-        )
+        # The alert worker(s) in child processes: evaluation is CPU-bound and must not
+        # stall the API's event loop ($WEARMON_ALERT_WORKERS, 0 to run them apart).
+        with worker_processes(url, EngineSettings.from_server(settings), settings.alert_workers):
+            uvicorn.run(
+                app,
+                host=settings.host,
+                port=settings.port,
+                log_level="info",
+                # Gateways upload every few seconds on one kept-alive connection; uvicorn's
+                # 5 s default equals the gateway's pause, so a reused connection could be
+                # closed under a batch (seen in bench/gateway_stack.py). Idle connections
+                # cost little.
+                timeout_keep_alive=_KEEP_ALIVE_S,
+            )
     return 0
 
 
