@@ -22,7 +22,7 @@ from tests.ingest.alerts.helpers import (
     start_of_real_minute,
     store,
 )
-from tests.ingest.conftest import Home, enroll_home
+from tests.ingest.conftest import Home, enrol_home
 
 M = dt.timedelta(minutes=1)
 
@@ -254,7 +254,7 @@ def test_stale_device_names_the_radio_hop_and_gateway_offline_the_uplink(
 
 
 def test_two_workers_racing_create_each_alert_once(db_url: str, t0: dt.datetime) -> None:
-    homes = [enroll_home(db_url, f"Participant {i}") for i in range(12)]
+    homes = [enrol_home(db_url, f"Participant {i}") for i in range(12)]
     clocks = [SimClock(t0 + 130 * M) for _ in range(2)]
     workers = [Worker(db_url, clock=c) for c in clocks]
     try:
