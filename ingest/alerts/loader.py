@@ -143,27 +143,30 @@ def load_window(
     glucose: bool,
     heart: bool,
     context: Context,
+    since: dt.datetime | None = None,
 ) -> ParticipantWindow:
     """The participant's window up to ``now`` for the rule groups asked for.
 
     Glucose readings flagged sensor LOW/HIGH (stored without a value) enter as 39 / 401
     mg/dL (:func:`analytics.glycemic.uncensor`); other readings without a value are
     dropped. Heart-rate samples flagged ``no_contact`` are dropped (no skin contact: not
-    a measurement).
+    a measurement). ``since`` replaces the look-backs (a dry-run replays days).
     """
-    start = now - max(GLUCOSE_LOOKBACK if glucose else dt.timedelta(0), HEART_LOOKBACK)
+    glucose_from = since or now - GLUCOSE_LOOKBACK
+    heart_from = since or now - HEART_LOOKBACK
+    start = min(glucose_from if glucose else heart_from, heart_from)
     kwargs: dict[str, Any] = {}
     if glucose:
-        t, v, f = _series(conn, pid, "glucose", now - GLUCOSE_LOOKBACK, now)
+        t, v, f = _series(conn, pid, "glucose", glucose_from, now)
         g = uncensor(v, (f & _LOW) != 0, (f & _HIGH) != 0)
         keep = np.isfinite(g) & (g > 0)
         kwargs.update(cgm_times_s=t[keep], cgm_mg_dl=g[keep])
     if heart:
         no_contact = FLAG_BITS["no_contact"]
-        t, v, f = _series(conn, pid, "heart_rate", now - HEART_LOOKBACK, now)
+        t, v, f = _series(conn, pid, "heart_rate", heart_from, now)
         keep = np.isfinite(v) & ((f & no_contact) == 0)
         kwargs.update(hr_times_s=t[keep], hr_bpm=v[keep])
-        t, v, f = _series(conn, pid, "rr_interval", now - HEART_LOOKBACK, now)
+        t, v, f = _series(conn, pid, "rr_interval", heart_from, now)
         keep = np.isfinite(v) & (v > 0)
         kwargs.update(rr_times_s=t[keep], rr_ms=v[keep])
     return ParticipantWindow(
