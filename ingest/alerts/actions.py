@@ -38,6 +38,7 @@ class Actor:
     role: str
     request_id: str | None = None
     source_ip: str | None = None
+    name: str | None = None  # the username, as the audit log names people
 
 
 def _lock(conn: Conn, alert_id: uuid.UUID) -> tuple[uuid.UUID, str, Severity, bool]:
@@ -69,6 +70,7 @@ def _event(
         participant_id=pid,
         at=now,
         actor=str(actor.account_id),
+        audit_actor=actor.name,
         role=actor.role,
         action=action,
         details=details,

@@ -110,8 +110,13 @@ def record_event(
     request_id: str | None = None,
     source_ip: str | None = None,
     reason: str | None = None,
+    audit_actor: str | None = None,
 ) -> None:
-    """One alert_events row now and one audit row at the journal's flush."""
+    """One alert_events row now and one audit row at the journal's flush.
+
+    ``actor`` is an account id (or ``worker``) for the alert's history; the audit row
+    names ``audit_actor`` (the username) when given, with the account id in its details.
+    """
     conn.execute(
         "INSERT INTO alert_events (alert_id, at, actor, action, details)"
         " VALUES (%s, %s, %s, %s, %s)",
@@ -119,16 +124,16 @@ def record_event(
     )
     journal.audits.append(
         AuditEntry(
-            actor=actor,
+            actor=audit_actor or actor,
             role=role,
             action=f"alert.{action}",
             resource=f"alert/{alert_id}",
-            outcome="ok",
+            outcome="success",
             subjects=(participant_id,),
             source_ip=source_ip,
             request_id=request_id,
             reason=reason,
-            details=dict(details),
+            details={**dict(details), **({"account_id": actor} if audit_actor else {})},
         )
     )
 

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 #: Longest sleep between checks of the stop flag and of deferred (heart) queue rows.
 _IDLE_S = 1.0
+#: Longest drain of the queue before the timer, escalations and notifications get a turn.
+_DRAIN_S = 1.0
 
 
 class StopFlag(Protocol):
@@ -100,8 +102,13 @@ class Worker:
         self.conn.close()
 
     def drain(self, now: dt.datetime, report: PassReport) -> None:
-        """Evaluate every participant due on the queue at ``now``."""
-        while True:
+        """Evaluate the participants due on the queue at ``now`` (for at most ~1 s).
+
+        The bound keeps the timer and escalations running under a constant stream of
+        new data; the loop comes straight back to the queue after them.
+        """
+        deadline = time.monotonic() + _DRAIN_S
+        while time.monotonic() < deadline:
             claimed = queue.claim(self.conn, now, self.settings.claim_batch)
             if not claimed:
                 return
@@ -205,7 +212,7 @@ def _loop(
             report = worker.run_pass()
             if on_pass is not None:
                 on_pass(report)
-            if report.evaluated:
+            if report.evaluated or report.deferred:
                 continue  # more may have arrived while evaluating
             # Sleep until NOTIFY (a committed batch) or the idle limit; then drain.
             for _ in listen.notifies(timeout=idle_s, stop_after=1):
