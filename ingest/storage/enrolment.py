@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -145,6 +146,43 @@ def enrol_gateway(
             ),
         )
     return gateway_id, token
+
+
+def withdraw_participant(
+    conn: psycopg.Connection[tuple[object, ...]], *, participant_id: uuid.UUID, actor: str
+) -> tuple[dt.datetime, bool]:
+    """Record a consent withdrawal; return when it took effect and whether it is new.
+
+    From then on ingestion refuses the participant's readings (their devices are no
+    longer authorised for any gateway) and no later research export includes them.
+    Withdrawing twice is not an error: the first time stands.
+    """
+    with conn.transaction():
+        row = conn.execute(
+            "UPDATE participants SET consent_status = 'withdrawn', withdrawn_at = now()"
+            " WHERE participant_id = %s AND consent_status = 'consented' RETURNING withdrawn_at",
+            (participant_id,),
+        ).fetchone()
+        if row is None:
+            old = conn.execute(
+                "SELECT withdrawn_at FROM participants WHERE participant_id = %s",
+                (participant_id,),
+            ).fetchone()
+            if old is None:
+                raise EnrolmentError(
+                    f"participant {participant_id} is not enrolled; check the id "
+                    "(as printed by wearmon enroll participant)"
+                )
+            assert isinstance(old[0], dt.datetime)
+            return old[0], False
+        write_audit(
+            conn,
+            AuditEntry(
+                actor, "admin", "withdraw", "participant", "success", subjects=[participant_id]
+            ),
+        )
+    assert isinstance(row[0], dt.datetime)
+    return row[0], True
 
 
 def _require_participant(conn: psycopg.Connection[tuple[object, ...]], pid: uuid.UUID) -> None:

@@ -18,6 +18,7 @@ from ingest.storage.enrolment import (
     enrol_device,
     enrol_gateway,
     enrol_participant,
+    withdraw_participant,
 )
 from wearmon.commands.common import add_database_flags, emit
 from wearmon.database import database_url
@@ -73,7 +74,13 @@ def add_parser(sub: Any) -> None:
     )
     g.set_defaults(run=run_gateway)
 
-    for sp in (p, d, g):
+    w = esub.add_parser(
+        "withdraw", help="record a consent withdrawal (readings refused, left out of exports)"
+    )
+    w.add_argument("--participant", required=True, type=_uuid, help="participant_id")
+    w.set_defaults(run=run_withdraw)
+
+    for sp in (p, d, g, w):
         add_database_flags(sp)
         sp.add_argument("--json", action="store_true", help="print JSON")
 
@@ -138,6 +145,19 @@ def run_gateway(args: argparse.Namespace) -> int:
         args,
         {"gateway_id": str(gid), "token": token},
         f"gateway_id {gid}\ntoken {token}\n(the token is shown only now; store it on the gateway)",
+    )
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
+        migrate.upgrade(conn)
+        at, new = withdraw_participant(conn, participant_id=args.participant, actor=_actor())
+    emit(
+        args,
+        {"participant_id": str(args.participant), "withdrawn_at": at.isoformat(), "new": new},
+        f"participant {args.participant} withdrawn at {at.isoformat()}"
+        + ("" if new else " (already withdrawn)"),
     )
     return 0
 
