@@ -21,3 +21,8 @@ def encode_flags(names: Iterable[str]) -> int:
     for name in names:
         bits |= FLAG_BITS[name]
     return bits
+
+
+def decode_flags(bits: int) -> list[str]:
+    """Flag names of a bit set, in definition order (research exports spell them out)."""
+    return [name for name, bit in FLAG_BITS.items() if bits & bit]

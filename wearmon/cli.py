@@ -11,10 +11,22 @@ import pydantic
 
 from ingest.errors import IngestError
 from wearmon import __version__
-from wearmon.commands import audit, db, demo, enroll, gateway, rules, serve, team, user, worker
+from wearmon.commands import (
+    audit,
+    db,
+    demo,
+    enroll,
+    export,
+    gateway,
+    rules,
+    serve,
+    team,
+    user,
+    worker,
+)
 from wearmon.errors import UsageError
 
-_COMMANDS = (demo, serve, worker, db, enroll, gateway, rules, user, team, audit)
+_COMMANDS = (demo, serve, worker, db, enroll, gateway, rules, user, team, audit, export)
 
 
 def build_parser() -> argparse.ArgumentParser:
