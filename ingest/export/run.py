@@ -4,12 +4,14 @@ Pipeline (docs/privacy.md "Research export"): consented participants -> quasi-
 identifiers -> lattice search (block or release) -> pseudonyms and date offsets ->
 tables streamed from server-side cursors into every requested format -> manifest with
 SHA-256 of every file and the risk report -> run row and audit row. The whole
-extraction reads one REPEATABLE READ snapshot, so the files agree with each other.
+extraction reads one REPEATABLE READ snapshot, so the files agree with each other; the
+audit rows are written outside it, under READ COMMITTED.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import shutil
@@ -17,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -35,6 +38,9 @@ from ingest.export.tables import (
     RELEASED_METRICS,
     TABLES,
     Column,
+    Table,
+    csv_header,
+    csv_lines_sql,
     participants_columns,
 )
 from ingest.export.writers import FormatWriter, TabularFormat
@@ -98,7 +104,13 @@ def run_export(
             use_custodian_role(conn)
             release = _anonymise(conn, project, now())
             manifest = _write(conn, release, out_dir, run_id, progress, formats)
-            _finish(conn, release, run_id, manifest, actor)
+            _mark_released(conn, run_id, manifest)
+        # The audit chain is written under READ COMMITTED (a snapshot would fork it), so
+        # the release is recorded right after the snapshot ends; if that fails, the
+        # files are removed below and the run is marked failed.
+        with conn.transaction():
+            use_custodian_role(conn)
+            _audit(conn, actor, "export.run", project, "released", run_id, list(release.subjects))
     except ExportBlocked as exc:
         _fail(conn, run_id, project, "blocked", str(exc), actor)
         _remove_outputs(out_dir)
@@ -188,15 +200,26 @@ def _write(
     people_rows = [
         (pseudo, *(labels[q] for q in qis)) for pseudo, labels in sorted(release.labels.items())
     ]
-    _emit(writers, "participants", participants_columns(qis), [people_rows], progress)
-    _emit(writers, DEVICES.name, DEVICES.columns, _stream(conn, DEVICES.sql, {}), progress)
+    _emit(writers, "participants", participants_columns(qis), lambda: [people_rows], progress)
+    _emit(writers, DEVICES.name, DEVICES.columns, lambda: _stream(conn, DEVICES.sql, {}), progress)
+    conn.execute("SELECT set_config('TimeZone', %s, true)", (str(release.time_zone),))
+    conn.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+    params: dict[str, object] = {"metrics": list(RELEASED_METRICS)}
     for name in ("readings", "readings_5m", "daily", "alerts"):
-        if name in project.contents:
-            table = TABLES[name]
-            batches = _stream(conn, table.sql, {"metrics": list(RELEASED_METRICS)}, table.convert)
-            _emit(writers, name, table.columns, batches, progress)
+        if name not in project.contents:
+            continue
+        table = TABLES[name]
+        for writer in writers:
+            if isinstance(writer, TabularFormat):
+                copy_out = functools.partial(_copy_out, conn, table, params)
+                writer.bulk(
+                    name, table.columns, copy_out, functools.partial(_report, progress, name)
+                )
+        others = [w for w in writers if not isinstance(w, TabularFormat)]
+        batches = functools.partial(_stream, conn, table.sql, params)
+        _emit(others, name, table.columns, batches, progress)
     if "cgm_metrics" in project.contents:
-        summaries = _batched(summary_rows(_rows(conn, CGM_SQL)))
+        summaries = lambda: _batched(summary_rows(_rows(conn, CGM_SQL)))  # noqa: E731
         _emit(writers, "cgm_metrics", CGM_METRICS_COLUMNS, summaries, progress)
     counts: dict[Path, int] = {}
     for writer in writers:
@@ -220,16 +243,27 @@ def default_formats(fmt: str, folder: Path, release: _Release) -> FormatWriter:
 
 
 def _stream(
-    conn: Conn,
-    sql: str,
-    params: dict[str, object],
-    convert: Callable[[tuple[object, ...]], tuple[object, ...]] | None = None,
+    conn: Conn, sql: str, params: dict[str, object]
 ) -> Iterable[Sequence[tuple[object, ...]]]:
     with conn.cursor(name=f"export_{uuid.uuid4().hex[:8]}") as cur:
         cur.itersize = BATCH_ROWS
         cur.execute(sql, params)
         while rows := cur.fetchmany(BATCH_ROWS):
-            yield [convert(r) for r in rows] if convert else rows
+            yield rows
+
+
+def _copy_out(
+    conn: Conn, table: Table, params: dict[str, object], flavour: Literal["csv", "typed"]
+) -> Iterable[bytes]:
+    """The table's CSV (header first) in chunks of up to BATCH_ROWS lines."""
+    yield (csv_header(table) + "\n").encode()
+    for rows in _stream(conn, csv_lines_sql(table, flavour), params):
+        yield ("\n".join(str(r[0]) for r in rows) + "\n").encode()
+
+
+def _report(progress: Progress | None, table: str, rows: int) -> None:
+    if progress:
+        progress(table, rows)
 
 
 def _rows(conn: Conn, sql: str) -> Iterable[tuple[object, ...]]:
@@ -252,12 +286,16 @@ def _emit(
     writers: Sequence[FormatWriter],
     table: str,
     columns: Sequence[Column],
-    batches: Iterable[Sequence[tuple[object, ...]]],
+    batches: Callable[[], Iterable[Sequence[tuple[object, ...]]]],
     progress: Progress | None,
 ) -> None:
+    """Stream a table through Python to the sinks that carry it (the query runs only
+    if one does)."""
     sinks = [s for s in (w.open(table, columns) for w in writers) if s is not None]
+    if not sinks:
+        return
     done = 0
-    for batch in batches:
+    for batch in batches():
         for sink in sinks:
             sink.write(batch)
         done += len(batch)
@@ -308,15 +346,12 @@ def _manifest(
     return manifest
 
 
-def _finish(
-    conn: Conn, release: _Release, run_id: uuid.UUID, manifest: dict[str, object], actor: str
-) -> None:
+def _mark_released(conn: Conn, run_id: uuid.UUID, manifest: dict[str, object]) -> None:
     conn.execute(
         "UPDATE export_runs SET status = 'released', finished_at = now(), manifest = %s"
         " WHERE run_id = %s",
         (Jsonb(manifest), run_id),
     )
-    _audit(conn, actor, "export.run", release.project, "released", run_id, list(release.subjects))
 
 
 def _fail(

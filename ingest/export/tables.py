@@ -9,11 +9,11 @@ a name, phone, birth date, address, serial, BLE address, IP, free text or intern
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ingest.flags import decode_flags
+from ingest.flags import FLAG_BITS
 
 ColumnType = Literal["text", "int", "float", "timestamp", "date"]
 
@@ -33,7 +33,6 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     sql: str
-    convert: Callable[[tuple[object, ...]], tuple[object, ...]] | None = None
 
 
 def _cols(spec: str) -> tuple[Column, ...]:
@@ -48,10 +47,15 @@ def _shift(column: str) -> str:
     return f"({column} + make_interval(days => s.offset_days))"
 
 
-def _readings_row(row: tuple[object, ...]) -> tuple[object, ...]:
-    flags = row[6]
-    assert isinstance(flags, int)
-    return (*row[:6], ";".join(decode_flags(flags)))
+# Flag names spelled out in SQL (";"-separated, definition order), so every format
+# shares one rendering and no per-row Python is needed.
+_FLAGS_SQL: Final = (
+    "concat_ws(';', "
+    + ", ".join(
+        f"CASE WHEN r.flags & {bit} <> 0 THEN '{name}' END" for name, bit in FLAG_BITS.items()
+    )
+    + ")"
+)
 
 
 READINGS: Final = Table(
@@ -62,11 +66,12 @@ READINGS: Final = Table(
     ),
     "SELECT s.pseudonym, d.pseudonym, r.metric, "
     + _shift("r.measured_at")
-    + ", r.value, r.unit, r.flags FROM readings r"
+    + ", r.value, r.unit, "
+    + _FLAGS_SQL
+    + " FROM readings r"
     " JOIN export_subjects s ON s.participant_id = r.participant_id"
     " JOIN export_devices d ON d.device_id = r.device_id"
     " WHERE r.metric = ANY(%(metrics)s) ORDER BY s.pseudonym, r.metric, r.measured_at",
-    _readings_row,
 )
 
 READINGS_5M: Final = Table(
@@ -142,3 +147,44 @@ def render(value: object, tz: dt.tzinfo) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+#: ISO 8601 with the UTC offset of the session time zone (set to the export's zone).
+_ISO_SQL: Final = "to_char({}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM')"
+
+
+def _csv_field(column: Column, flavour: Literal["csv", "typed"]) -> str:
+    """SQL rendering one column as an RFC 4180 field (NULL -> empty, "" -> quoted)."""
+    col = f't."{column.name}"'
+    if column.type == "timestamp":
+        text = (
+            _ISO_SQL.format(col)
+            if flavour == "csv"
+            else f"((extract(epoch FROM {col}) * 1000000)::bigint)::text"
+        )
+        return f"coalesce({text}, '')"
+    if column.type != "text":
+        return f"coalesce({col}::text, '')"
+    quoted = f"""'"' || replace({col}, '"', '""') || '"'"""
+    return (
+        f"CASE WHEN {col} IS NULL THEN '' WHEN {col} = '' OR {col} ~ '[\",\\r\\n]'"
+        f" THEN {quoted} ELSE {col} END"
+    )
+
+
+def csv_lines_sql(table: Table, flavour: Literal["csv", "typed"]) -> str:
+    """``table`` as one CSV line per row, rendered by the server (RFC 4180).
+
+    ``csv``: what the CSV file holds (ISO 8601 local times with offset, ISO dates,
+    shortest round-trip floats). ``typed``: timestamps as microseconds since the epoch,
+    for conversion to Parquet without a Python object per value. Fetching whole lines in
+    large batches costs far less per row than the COPY protocol's message per row.
+    """
+    aliases = ", ".join(f'"{c.name}"' for c in table.columns)
+    line = " || ',' || ".join(_csv_field(c, flavour) for c in table.columns)
+    return f"SELECT {line} FROM ({table.sql}) AS t({aliases})"
+
+
+def csv_header(table: Table) -> str:
+    """The header line of ``table``'s CSV."""
+    return ",".join(c.name for c in table.columns)

@@ -245,3 +245,24 @@ def test_outputs_must_go_to_a_new_directory(cohort: Cohort, tmp_path: Path) -> N
     with pytest.raises(ExportError, match="not an empty directory"):
         _run(cohort.url, "o", tmp_path / "used")
     assert (tmp_path / "used" / "x").read_text() == "keep me"
+
+
+def test_csv_and_parquet_hold_the_same_rows(cohort: Cohort, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    _create(cohort.url, "same")
+    _run(cohort.url, "same", tmp_path / "out")
+    for table in ("readings", "readings_5m", "daily", "alerts", "participants", "cgm_metrics"):
+        rows = _csv(tmp_path / f"out/csv/{table}.csv")
+        frame = pq.read_table(tmp_path / f"out/parquet/{table}.parquet").to_pylist()
+        assert len(rows) == len(frame), table
+        assert rows, table
+        for c, p in zip(rows, frame, strict=True):
+            for column, text in c.items():
+                value = p[column]
+                if isinstance(value, dt.datetime):
+                    assert dt.datetime.fromisoformat(text) == value, (table, column)
+                elif isinstance(value, float):
+                    assert float(text) == pytest.approx(value), (table, column)
+                else:
+                    assert text == ("" if value is None else str(value)), (table, column)
