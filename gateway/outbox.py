@@ -144,6 +144,7 @@ class Outbox:
         self._drops_unlogged = 0
         self._drop_lines = 0
         self._rows: int | None = None
+        self._data_version = -1
         self._db = _connect(path)
 
     def close(self) -> None:
@@ -307,9 +308,13 @@ class Outbox:
 
     def _row_count(self, db: sqlite3.Connection) -> int:
         # count(*) scans a whole index (slow at a million rows): count once, then keep the
-        # number up to date from each committed change. Call with the lock held.
-        if self._rows is None:
+        # number up to date from each committed change. A commit by another connection to
+        # the same file (another process) changes PRAGMA data_version (SQLite docs,
+        # "PRAGMA data_version"): count afresh then. Call with the lock held.
+        version = int(db.execute("PRAGMA data_version").fetchone()[0])
+        if self._rows is None or version != self._data_version:
             self._rows = int(db.execute("SELECT count(*) FROM readings").fetchone()[0])
+            self._data_version = version
         return self._rows
 
     def dropped_total(self) -> int:

@@ -28,7 +28,11 @@ class FaultKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FaultWindow:
-    """One fault: starts ``start_offset_s`` after the run starts, lasts ``duration_s``."""
+    """One fault: starts ``start_offset_s`` after the run starts, lasts ``duration_s``.
+
+    A negative offset places the fault before the run, in the history the demo
+    back-fills.
+    """
 
     start_offset_s: float
     duration_s: float
@@ -156,11 +160,17 @@ _FREQUENT_ECTOPY = Scenario(
 
 _GATEWAY_OUTAGE = Scenario(
     "gateway_outage",
-    "Ordinary physiology; the home link fails: wearables out of range for 20 min, the "
-    "network down for 40 min, the API down for 15 min, a gateway power cut of 12 min. "
+    "Ordinary physiology; the home link fails: wearables out of range for 40 min in the "
+    "hour before the run (in the back-filled history), then for 20 min, the network "
+    "down for 40 min, the API down for 15 min, a gateway power cut of 12 min. "
     "Readings must be buffered and back-filled, and technical alerts raised.",
     glucose=_CONTROLLED,
     faults=(
+        # Before the run (negative offset): lies in the back-filled history, so that even
+        # a short run shows a technical alert (retrospective: it ended 25 min before the
+        # run). The demo's history builder renders a radio loss as a link that first
+        # comes and goes at the edge of range, then is lost, then comes and goes again.
+        FaultWindow(-65 * 60.0, 40 * 60.0, FaultKind.RADIO_OUT_OF_RANGE),
         # Offsets chosen so that each outage exceeds its technical alert threshold
         # (stale_device HR > 15 min, gateway_offline > 10 min; docs/clinical.md).
         FaultWindow(30 * 60.0, 20 * 60.0, FaultKind.RADIO_OUT_OF_RANGE),

@@ -379,3 +379,17 @@ def test_a_version_1_outbox_is_upgraded_without_losing_or_reordering_anything(
         assert box.depth() == 4
     finally:
         box.close()
+
+
+def test_depth_counts_readings_another_process_put_into_the_same_file(
+    open_outbox: OpenOutbox,
+) -> None:
+    box, other = open_outbox(), open_outbox()
+    box.put(heart_rates(3))
+    assert box.depth() == 3
+    other.put(heart_rates(4, start=T0 + dt.timedelta(hours=1)))
+    assert box.depth() == 7
+    batch = box.peek_batch(10)
+    assert batch is not None
+    box.ack(batch.reading_ids)
+    assert (box.depth(), other.depth()) == (0, 0)

@@ -53,10 +53,15 @@ FaultAction = Callable[[FaultKind, bool], Awaitable[None]]
 async def play_faults(
     faults: Sequence[FaultWindow], apply: FaultAction, sleep: Callable[[float], Awaitable[None]]
 ) -> None:
-    """Start and end each fault at its offset from now (faults may not overlap in kind)."""
+    """Start and end each fault at its offset from now (faults may not overlap in kind).
+
+    Faults that ended before the run belong to the back-filled history
+    (:func:`history_radio_losses`); one already under way starts at once.
+    """
+    live = [f for f in faults if f.start_offset_s + f.duration_s > 0]
     events = sorted(
-        [(f.start_offset_s, f.kind, True) for f in faults]
-        + [(f.start_offset_s + f.duration_s, f.kind, False) for f in faults],
+        [(max(0.0, f.start_offset_s), f.kind, True) for f in live]
+        + [(f.start_offset_s + f.duration_s, f.kind, False) for f in live],
         key=lambda e: e[0],
     )
     elapsed = 0.0
@@ -65,6 +70,17 @@ async def play_faults(
         elapsed = at_s
         log.info("fault %s %s", kind.value, "begins" if begins else "ends")
         await apply(kind, begins)
+
+
+def history_radio_losses(
+    faults: Sequence[FaultWindow], run_start_s: float
+) -> list[tuple[float, float]]:
+    """The radio losses before the run, as ``(start_s, end_s)`` UTC epoch intervals."""
+    return [
+        (run_start_s + f.start_offset_s, run_start_s + min(0.0, f.start_offset_s + f.duration_s))
+        for f in faults
+        if f.kind is FaultKind.RADIO_OUT_OF_RANGE and f.start_offset_s < 0
+    ]
 
 
 def uplink_for(kind: FaultKind) -> Uplink | None:

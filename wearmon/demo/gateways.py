@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Sequence
 
 import httpx
 
 from gateway.app import run_gateway
-from gateway.outbox import Outbox
-from gateway.reading import Reading
 from simulators.ble import BumbleBleakClient, BumbleBleakScanner
 from simulators.physiology.scenarios import FaultKind
 from wearmon.demo.faults import FaultyTransport, Uplink, uplink_for
@@ -80,19 +77,3 @@ class HomeGateway:
                 await self.power_cut()
             else:
                 self.start()
-
-
-def load_history(home: VirtualHome, readings: Iterable[Sequence[Reading]]) -> int:
-    """Put history readings into the home gateway's outbox; return how many."""
-    config = home.config
-    outbox = Outbox(
-        config.outbox_path, gateway_id=config.gateway_id, max_rows=config.outbox_max_rows
-    )
-    total = 0
-    try:
-        for chunk in readings:
-            outbox.put(chunk)
-            total += len(chunk)
-    finally:
-        outbox.close()
-    return total

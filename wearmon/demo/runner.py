@@ -26,12 +26,13 @@ from simulators.ble import SimClock
 from simulators.physiology import cohort
 from simulators.physiology.cohort import ParticipantSpec
 from wearmon.demo.api_process import api_server
+from wearmon.demo.backfill import HistoryJob, history_writer
 from wearmon.demo.enrol import EnrolledHome, enrol_cohort
-from wearmon.demo.faults import play_faults, sleep_s
-from wearmon.demo.gateways import HomeGateway, load_history
-from wearmon.demo.history import heart_history
+from wearmon.demo.faults import history_radio_losses, play_faults, sleep_s
+from wearmon.demo.gateways import HomeGateway
 from wearmon.demo.homes import VirtualHome, open_home
 from wearmon.demo.progress import format_progress, stored_counts
+from wearmon.demo.timing import retimed
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
     api_log = options.work_dir / "demo-api.log"
     _say(f"API log:   {api_log}")
     async with api_server(database_url, options.host, options.port, env, api_log) as api_url:
-        specs = cohort(options.participants, options.seed)
+        # Risk events placed just before the run, so that a short run shows them.
+        run_start_s = dt.datetime.now(dt.UTC).timestamp()
+        specs = [retimed(s, run_start_s) for s in cohort(options.participants, options.seed)]
         enrolled = await asyncio.to_thread(_enrol, database_url, specs)
         if options.manifest is not None:
             _write_manifest(options.manifest, enrolled, api_url, options)
@@ -106,8 +109,6 @@ async def _run_homes(
                     outbox_dir=outbox_dir,
                 )
             )
-        if options.history_days > 0:
-            await _load_histories(homes, clock, options.history_days)
         for home in homes:
             gw = HomeGateway(home)
             gw.start()
@@ -117,7 +118,14 @@ async def _run_homes(
                     asyncio.create_task(play_faults(home.enrolled.spec.faults, gw.apply, sleep_s))
                 )
         _say(f"{len(homes)} homes running; Ctrl-C stops the demo")
-        await _report_until_done(options, enrolled, database_url, started)
+        jobs = _history_jobs(homes, clock.now().timestamp(), options.history_days)
+        if jobs:
+            _say(
+                f"writing {options.history_days:g} day(s) of heart-rate history into the "
+                "gateways' outboxes, newest hour first (sent behind live data) ..."
+            )
+        with history_writer(jobs) if jobs else contextlib.nullcontext():
+            await _report_until_done(options, enrolled, database_url, started)
     finally:
         for t in tasks:
             t.cancel()
@@ -127,17 +135,24 @@ async def _run_homes(
                 await home.radio.close()
 
 
-async def _load_histories(homes: list[VirtualHome], clock: SimClock, days: float) -> None:
-    end_s = clock.now().timestamp()
-    start_s = end_s - days * 86_400.0
-    _say(f"preparing {days:g} day(s) of heart-rate history per home for upload ...")
-    for i, home in enumerate(homes, 1):
-        n = await asyncio.to_thread(
-            load_history,
-            home,
-            heart_history(str(home.enrolled.hr_device_id), home.heart_model, start_s, end_s),
+def _history_jobs(homes: list[VirtualHome], end_s: float, days: float) -> list[HistoryJob]:
+    if days <= 0:
+        return []
+    return [
+        HistoryJob(
+            label=home.enrolled.spec.participant_id,
+            outbox_path=home.config.outbox_path,
+            gateway_id=home.config.gateway_id,
+            outbox_max_rows=home.config.outbox_max_rows,
+            device_id=str(home.enrolled.hr_device_id),
+            heart=home.heart_model.params,
+            seed=home.heart_model.seed,
+            start_s=end_s - days * 86_400.0,
+            end_s=end_s,
+            radio_losses=tuple(history_radio_losses(home.enrolled.spec.faults, end_s)),
         )
-        _say(f"  {home.enrolled.spec.participant_id}: {n:,} readings queued ({i}/{len(homes)})")
+        for home in homes
+    ]
 
 
 async def _report_until_done(
