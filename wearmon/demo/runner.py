@@ -31,7 +31,7 @@ from wearmon.demo.enrol import EnrolledHome, enrol_cohort
 from wearmon.demo.faults import history_radio_losses, play_faults, sleep_s
 from wearmon.demo.gateways import HomeGateway
 from wearmon.demo.homes import VirtualHome, open_home
-from wearmon.demo.progress import format_progress, stored_counts
+from wearmon.demo.progress import format_progress, open_alerts, stored_counts
 from wearmon.demo.timing import retimed
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,8 @@ async def _report_until_done(
                 wait = min(wait, max(0.0, deadline - time.monotonic()))
             await asyncio.sleep(wait)
             counts = await asyncio.to_thread(stored_counts, conn)
-            _say(format_progress(enrolled, counts, time.monotonic() - started))
+            alerts = await asyncio.to_thread(open_alerts, conn)
+            _say(format_progress(enrolled, counts, alerts, time.monotonic() - started))
 
 
 def _migrate(url: str) -> None:
