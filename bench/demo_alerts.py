@@ -90,10 +90,14 @@ def check_acceptance(obs: Observation, within_s: float) -> list[dict[str, Any]]:
         technical = {a.rule_id for a in alerts if a.kind == "technical"}
         if scenario in EXPECTED:
             want, ok = f"one of {sorted(EXPECTED[scenario])}", bool(physio & EXPECTED[scenario])
+            hits = [a for a in alerts if a.rule_id in EXPECTED[scenario]]
         elif scenario == TECHNICAL_SCENARIO:
             want, ok = "a technical alert", bool(technical)
+            # The one the scenario places in the history: retrospective low coverage.
+            hits = [a for a in alerts if a.rule_id == "low_coverage" and a.retrospective]
         elif scenario == HEALTHY_SCENARIO:
             want, ok = "no physiological alert", not physio
+            hits = []
         else:
             continue
         rows.append(
@@ -104,6 +108,9 @@ def check_acceptance(obs: Observation, within_s: float) -> list[dict[str, Any]]:
                 "ok": ok,
                 "physiological": sorted(physio),
                 "technical": sorted(technical),
+                "first_expected_after_s": (
+                    round(min(a.created_after_s for a in hits), 1) if hits else None
+                ),
             }
         )
     return rows
@@ -246,9 +253,11 @@ def _print(result: Mapping[str, Any]) -> None:
           f"{'PASS' if result['acceptance_ok'] else 'FAIL'}")  # fmt: skip
     for c in result["acceptance"]:
         mark = "ok  " if c["ok"] else "FAIL"
+        after = c["first_expected_after_s"]
         print(
-            f"  {mark} {c['participant']} {c['scenario']:<15} expects {c['expected']}; "
-            f"physiological {c['physiological']} technical {c['technical']}"
+            f"  {mark} {c['participant']} {c['scenario']:<15} expects {c['expected']}"
+            + ("" if after is None else f" (after {after:.0f} s)")
+            + f"; physiological {c['physiological']} technical {c['technical']}"
         )
     print("alerts per participant-day (history days + minutes run):")
     for scenario, row in result["per_scenario"].items():
