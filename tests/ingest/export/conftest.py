@@ -51,7 +51,7 @@ def _account(conn: psycopg.Connection[tuple[object, ...]], username: str, role: 
     )
 
 
-def build_cohort(url: str) -> Cohort:
+def build_cohort(url: str, *, accounts: bool = True) -> Cohort:
     cohort = Cohort(url)
     with psycopg.connect(url) as conn:
         conn.execute(STAGING_DDL)
@@ -130,9 +130,10 @@ def build_cohort(url: str) -> Cohort:
             )
         cohort.withdrawn = cohort.participants[-1]
         withdraw_participant(conn, participant_id=cohort.withdrawn, actor="test")
-        _account(conn, "rita.researcher", "researcher")
-        _account(conn, "rob.researcher", "researcher")
-        _account(conn, "cleo.clinician", "clinician")
+        if accounts:
+            _account(conn, "rita.researcher", "researcher")
+            _account(conn, "rob.researcher", "researcher")
+            _account(conn, "cleo.clinician", "clinician")
     return cohort
 
 
