@@ -30,11 +30,8 @@ import numpy as np
 import psutil  # type: ignore[import-untyped]
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from ingest.db import embedded, migrate  # noqa: E402
+from bench._data import ROOT
+from ingest.db import embedded, migrate
 
 # A server that is not healthy within a minute on this machine class is broken (cold
 # start with migrations takes 2-5 s here).

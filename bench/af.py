@@ -9,7 +9,7 @@ cut-off from docs/data.md "Baselines") runs on the same data for comparison.
 
 Usage::
 
-    .venv/bin/python bench/af.py [--data-dir ../shared/data] [--json] [--plot]
+    .venv/bin/python -m bench.af [--data DIR] [--json] [--plot]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import numpy.typing as npt
 import wfdb
 
 from analytics.cardiac import AFDetectorParams, af_episodes, af_score, detect_af
+from bench._data import add_data_argument
 
 REPO = Path(__file__).resolve().parents[1]
 AFDB_RECORDS = (
@@ -294,7 +295,7 @@ def report(r: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    add_data_argument(ap)
     ap.add_argument("--json", action="store_true", help="print a JSON object on stdout")
     ap.add_argument("--plot", action="store_true", help="save bench/out/af_scores.png")
     args = ap.parse_args(argv)

@@ -15,7 +15,7 @@ Also reported: worker lag (age of the oldest due queue row, sampled every second
 queue depth, and CPU of the workers, API and PostgreSQL (cores, and CPU-ms per
 participant per second for the workers). Target: p95 < 5 s, goal < 2 s.
 
-Run: ``nice -n 10 python bench/alert_latency.py --json`` (``--quick``: 100 participants
+Run: ``nice -n 10 python -m bench.alert_latency --json`` (``--quick``: 100 participants
 for 60 s). Uses ``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in
 a temp dir.
 """
@@ -36,31 +36,27 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._common import (  # noqa: E402
+from bench._common import (
     CpuMeter,
     api_server,
     fresh_database,
     percentiles_ms,
     progress,
 )
-from ingest.db.pool import STAGING_DDL  # noqa: E402
-from ingest.storage.enrolment import (  # noqa: E402
+from bench._data import ROOT
+from ingest.db.pool import STAGING_DDL
+from ingest.storage.enrolment import (
     ParticipantIdentity,
     enrol_device,
     enrol_gateway,
     enrol_participant,
 )
-from ingest.storage.readings import StagedRow, store_readings_sync  # noqa: E402
+from ingest.storage.readings import StagedRow, store_readings_sync
 
 TAG = "alert_latency"
 _M = dt.timedelta(minutes=1)

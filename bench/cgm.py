@@ -6,7 +6,7 @@ for subject 1636-69-001 (docs/data.md "Hall 2018"), and the run time.
 
 Usage::
 
-    python bench/cgm.py [--data-dir DIR] [--json]
+    python -m bench.cgm [--data DIR] [--json]
 """
 
 from __future__ import annotations
@@ -15,20 +15,17 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from analytics.glycemic import (  # noqa: E402
+from analytics.glycemic import (
     METRIC_KEYS,
     agp_percentiles,
     cgm_metrics,
     glucose_episodes,
 )
+from bench._data import add_data_argument
 
 EDGE_SUBJECT = "1636-69-001"
 GOLDEN_LEVELS = {
@@ -128,7 +125,7 @@ def episode_agreement(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    add_data_argument(parser)
     parser.add_argument("--json", action="store_true", help="print results as JSON on stdout")
     args = parser.parse_args()
     base = args.data_dir / "cgm" / "hall_iglu"

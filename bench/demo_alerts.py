@@ -15,7 +15,7 @@ embedded database stops with the demo), and reports:
 
 Usage::
 
-    .venv/bin/python bench/demo_alerts.py [--minutes 8] [--participants 20] [--json]
+    .venv/bin/python -m bench.demo_alerts [--minutes 8] [--participants 20] [--json]
 """
 
 from __future__ import annotations
@@ -36,11 +36,7 @@ from typing import Any
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._common import free_port, progress  # noqa: E402
+from bench._common import free_port, progress
 
 STREAMS = ("heart_rate", "rr_interval", "glucose")
 POLL_S = 5.0

@@ -10,7 +10,7 @@ Scenarios (each size in a fresh database on the same server, in one run):
 Each export runs in a child process (``wearmon export run``'s code path, in-process
 there) that reports its own peak resident set size (``getrusage(RUSAGE_SELF)``); a
 child that only imports, connects and exits gives the baseline. Memory is bounded when
-the peak stays flat while the rows double. Run: ``python bench/export.py --json``
+the peak stays flat while the rows double. Run: ``python -m bench.export --json``
 (``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in a temp dir).
 """
 
@@ -32,12 +32,10 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from ingest.db import embedded, migrate  # noqa: E402
-from ingest.export.projects import ProjectSpec, create_project  # noqa: E402
-from ingest.export.run import run_export  # noqa: E402
+from bench._data import ROOT
+from ingest.db import embedded, migrate
+from ingest.export.projects import ProjectSpec, create_project
+from ingest.export.run import run_export
 
 START = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)  # a Monday 09:00 in Seoul
 DISTRICTS = ("Mapo-gu", "Gangnam-gu", "Nowon-gu", "Guro-gu", "Jongno-gu")
@@ -166,10 +164,9 @@ def child(args: argparse.Namespace) -> None:
 
 
 def measure(url: str, out: Path, baseline: bool = False) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--child", "--database-url", url, "--out", str(out)]
-    done = subprocess.run(
-        [*cmd, *(["--baseline"] if baseline else [])], capture_output=True, text=True, check=False
-    )
+    cmd = [sys.executable, "-m", "bench.export", "--child", "--database-url", url]
+    cmd += ["--out", str(out), *(["--baseline"] if baseline else [])]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"export child failed:\n{done.stderr}")
     result: dict[str, float] = json.loads(done.stdout)

@@ -13,7 +13,7 @@ Measures, on a temp directory:
 
 Usage::
 
-    .venv/bin/python bench/gateway_outbox.py [--notifications 5000] [--json]
+    .venv/bin/python -m bench.gateway_outbox [--notifications 5000] [--json]
 """
 
 from __future__ import annotations

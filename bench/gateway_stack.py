@@ -34,7 +34,7 @@
 
 Usage::
 
-    .venv/bin/python bench/gateway_stack.py [--json] [--plot] [--quick] [--latency-s 60]
+    .venv/bin/python -m bench.gateway_stack [--json] [--plot] [--quick] [--latency-s 60]
         [--homes 3] [--ramp 2,8,16,32,64] [--window-s 10] [--strap-hz 1]
         [--skip throughput,latency,ramp] [--upload-interval-s 5] [--database-url URL]
 
@@ -50,7 +50,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -59,12 +58,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-# The repository root first (bench/ingest.py would otherwise shadow the ``ingest``
-# package), then bench/ for ``_common``. This script is not named gateway.py: that
-# shadowed the ``gateway`` package for bench/gateway_outbox.py.
-sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parent)]
-
-from _common import (  # noqa: E402
+from bench._common import (
+    CGM_HISTORY_MIN,
     COHORT_SEED,
     CpuMeter,
     SimulatorProcess,
@@ -74,10 +69,9 @@ from _common import (  # noqa: E402
     progress,
     simulate_main,
 )
-
-from gateway.app import GatewayRuntime, run_gateway  # noqa: E402
-from gateway.cgm import run_cgm_session  # noqa: E402
-from gateway.codecs import (  # noqa: E402
+from gateway.app import GatewayRuntime, run_gateway
+from gateway.cgm import run_cgm_session
+from gateway.codecs import (
     RacpOpCode,
     RacpResponse,
     RacpResponseCode,
@@ -86,14 +80,14 @@ from gateway.codecs import (  # noqa: E402
     encode_racp_response,
     uuids,
 )
-from gateway.config import DeviceConfig, GatewayConfig  # noqa: E402
-from gateway.convert import cgm_readings, heart_rate_readings  # noqa: E402
-from gateway.heartbeat import DeviceStatus  # noqa: E402
-from gateway.notify import NotificationQueue  # noqa: E402
-from gateway.outbox import Outbox, utc_now  # noqa: E402
-from gateway.policy import ConnectionPolicy  # noqa: E402
-from gateway.reading import Reading  # noqa: E402
-from gateway.session import DeviceCounters, SessionContext, run_hr_session  # noqa: E402
+from gateway.config import DeviceConfig, GatewayConfig
+from gateway.convert import cgm_readings, heart_rate_readings
+from gateway.heartbeat import DeviceStatus
+from gateway.notify import NotificationQueue
+from gateway.outbox import Outbox, utc_now
+from gateway.policy import ConnectionPolicy
+from gateway.reading import Reading
+from gateway.session import DeviceCounters, SessionContext, run_hr_session
 
 TAG = "gateway"
 OUT_DIR = Path(__file__).resolve().parent / "out"
@@ -448,8 +442,6 @@ def _config(gw: EnrolledGateway, s: LiveSettings) -> GatewayConfig:
 
 
 def _sim_spec(gateways: Sequence[EnrolledGateway], notify_period_s: float) -> dict[str, Any]:
-    from _common import CGM_HISTORY_MIN
-
     wearables = [w for g in gateways for w in g.wearables]
     return {
         "hr": [w.index for w in wearables if w.kind == "hr"],

@@ -8,7 +8,7 @@ Both are measured in one run on the same database and table:
 * ``api``: the same readings (other devices, so nothing is a duplicate) posted by many
   concurrent gateways as JSON batches to a real ``wearmon`` API server in a subprocess.
 
-``ratio = api_readings_per_s / copy_readings_per_s``. Run: ``python bench/ingest.py --json``
+``ratio = api_readings_per_s / copy_readings_per_s``. Run: ``python -m bench.ingest --json``
 (uses ``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in a temp dir).
 """
 
@@ -34,19 +34,17 @@ import httpx
 import psycopg
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from ingest.db import embedded, migrate  # noqa: E402
-from ingest.maintenance import run_once  # noqa: E402
-from ingest.settings import ServerSettings  # noqa: E402
-from ingest.storage.enrolment import (  # noqa: E402
+from bench._data import ROOT
+from ingest.db import embedded, migrate
+from ingest.maintenance import run_once
+from ingest.settings import ServerSettings
+from ingest.storage.enrolment import (
     ParticipantIdentity,
     enrol_device,
     enrol_gateway,
     enrol_participant,
 )
-from ingest.storage.readings import store_readings_sync  # noqa: E402
+from ingest.storage.readings import store_readings_sync
 
 
 def progress(msg: str) -> None:
@@ -63,7 +61,7 @@ def free_port() -> int:
 def with_db(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
 
 
 def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:

@@ -15,7 +15,7 @@ simulated healthy, frequent_ectopy, noisy_sensor and paroxysmal_af scenarios.
 
 Usage::
 
-    .venv/bin/python bench/physiology.py [--data-dir ../shared/data] [--json]
+    .venv/bin/python -m bench.physiology [--data DIR] [--json]
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from bench._data import add_data_argument
 from simulators.physiology import (
     GlucoseModel,
     HeartModel,
@@ -41,7 +42,6 @@ from simulators.physiology import (
 )
 from simulators.physiology.sinus import mean_hr_bpm, modulation_ms, sinus_rr_ms, sinus_shape, vlf_ms
 
-REPO = Path(__file__).resolve().parents[1]
 FloatArray = npt.NDArray[np.float64]
 #: 2026-01-01T00:00+09:00, local midnight in Seoul.
 START_S = 1_767_193_200.0
@@ -241,7 +241,7 @@ def _fmt(value: float | None) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
+    add_data_argument(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable results on stdout")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"throughput": throughput()}

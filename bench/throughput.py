@@ -35,7 +35,7 @@ it, CPU times much less.
 
 Usage::
 
-    .venv/bin/python bench/throughput.py [--participants 1000] [--processes 2]
+    .venv/bin/python -m bench.throughput [--participants 1000] [--processes 2]
         [--chunk 10] [--stage-participants 50] [--hrv-participants 5] [--seed 7]
         [--no-malloc-tuning] [--json]
 """

@@ -22,6 +22,10 @@ from psycopg import sql
 
 from ingest.db import embedded, migrate
 
+# Scripts that re-create fixture files from the public datasets (docs/data.md): run by
+# hand, not collected (they import wfdb, whose pandas use warns at import).
+collect_ignore_glob = ["fixtures/*/*.py"]
+
 
 def _servers() -> list[str]:
     names = ["pg-embedded"]
@@ -66,7 +70,7 @@ def pg_server(request: pytest.FixtureRequest) -> str:
 def _with_database(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
 
 
 @pytest.fixture(scope="session")

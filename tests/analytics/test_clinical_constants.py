@@ -14,7 +14,6 @@ import analytics.glycemic.agp as agp
 import analytics.glycemic.events as events
 import analytics.quality as quality
 import analytics.rules as rules
-import analytics.rules.finding as finding
 from analytics.cardiac import RateThresholds, af_burden, af_episodes
 from analytics.glycemic import predicted_low
 from analytics.rules import Thresholds
@@ -47,7 +46,6 @@ def test_the_thresholds_are_the_pilot_defaults() -> None:
 
 def test_one_severity_enum() -> None:
     assert rules.Severity is cc.Severity
-    assert finding.Severity is cc.Severity
     assert not hasattr(cardiac, "Severity")
     assert [s.value for s in cc.Severity] == ["HIGH", "MEDIUM", "LOW"]
 
@@ -108,14 +106,18 @@ def test_no_second_home_for_moved_constants() -> None:
 
 def _assigned_literals(path: Path) -> list[tuple[str, float]]:
     """Module-level ``NAME = <number>`` assignments of one file."""
-    out = []
+    out: list[tuple[str, float]] = []
     for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        targets: list[ast.expr]
+        value: ast.expr | None
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        else:
+            continue
         if isinstance(value, ast.Constant) and isinstance(value.value, int | float):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if isinstance(t, ast.Name):
-                    out.append((t.id, float(value.value)))
+            out.extend((t.id, float(value.value)) for t in targets if isinstance(t, ast.Name))
     return out
 
 

@@ -1,9 +1,8 @@
-"""Every benchmark script starts and explains itself.
+"""Every benchmark starts as ``python -m bench.NAME`` and explains itself.
 
 The benchmarks are not run by the suite (they take minutes and measure this machine),
-but each must at least import and parse its arguments from a fresh clone: bench/gateway.py
-once shadowed the ``gateway`` package for bench/gateway_outbox.py, which then failed
-at import.
+but each must at least import and parse its arguments from a fresh clone, as a module
+of the ``bench`` package (a script run by path once shadowed the ``gateway`` package).
 """
 
 from __future__ import annotations
@@ -14,18 +13,25 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-SCRIPTS = sorted(p.name for p in BENCH.glob("*.py") if not p.name.startswith("_"))
+ROOT = Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+MODULES = sorted(p.stem for p in BENCH.glob("*.py") if not p.name.startswith("_"))
 
 
-@pytest.mark.parametrize("script", SCRIPTS)
-def test_script_prints_its_help(script: str) -> None:
+def test_no_benchmark_edits_sys_path() -> None:
+    edits = [p.name for p in BENCH.glob("*.py") if "sys.path" in p.read_text(encoding="utf-8")]
+    assert not edits, f"run as python -m bench.NAME instead of editing sys.path: {edits}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_benchmark_prints_its_help(module: str) -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCH / script), "--help"],
+        [sys.executable, "-m", f"bench.{module}", "--help"],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        cwd=ROOT,
     )
-    assert done.returncode == 0, f"bench/{script} --help failed:\n{done.stderr}"
+    assert done.returncode == 0, f"python -m bench.{module} --help failed:\n{done.stderr}"
     assert "usage:" in done.stdout

@@ -114,7 +114,7 @@ async def test_second_contact_requests_only_newer_records(box: Outbox) -> None:
     assert [r["value"] for r in glucose(box)] == [100.0, 105.0, 110.0, 140.0]
 
 
-async def test_progress_is_persisted_in_the_outbox(box: Outbox, open_outbox) -> None:  # type: ignore[no-untyped-def]
+async def test_progress_is_persisted_in_the_outbox(box: Outbox, open_outbox) -> None:
     p = cgm_peripheral(cgm_store(range(0, 15, 5)), feature(), start_time())
     drop_when_done(p)
     await connect_once(box, p)
@@ -246,7 +246,7 @@ async def test_refused_filter_falls_back_to_report_all(box: Outbox) -> None:
     assert box.cgm_progress(DEVICE_CGM).last_offset_min == 10  # type: ignore[union-attr]
 
 
-async def test_clock_drift_is_logged_at_the_first_live_record(box: Outbox, outbox_path) -> None:  # type: ignore[no-untyped-def]
+async def test_clock_drift_is_logged_at_the_first_live_record(box: Outbox, outbox_path) -> None:
     import sqlite3
 
     p = cgm_peripheral(CgmStore(), feature(), start_time())

@@ -25,4 +25,4 @@ def test_production_refuses_a_blank_secret(monkeypatch: pytest.MonkeyPatch) -> N
 def test_production_refuses_the_embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(pydantic.ValidationError, match="DATABASE_URL"):
-        ServerSettings(mode="production", secret_key="x" * 40)  # type: ignore[arg-type]
+        ServerSettings(mode="production", secret_key="x" * 40)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -13,9 +14,9 @@ from wearmon.cli import main
 pytestmark = pytest.mark.db
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     assert main(list(argv)) == 0
-    out: dict[str, str] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 

@@ -22,7 +22,9 @@ T0 = 1_767_225_600.0  # 2026-01-01T00:00Z, a multiple of 300 s
 
 def _union_length_brute(intervals: list[tuple[float, float]], a: float, b: float) -> float:
     """Independent reference: merge sorted intervals in plain Python, clip to [a, b]."""
-    total, cur_s, cur_e = 0.0, None, None
+    total = 0.0
+    cur_s: float = 0.0
+    cur_e: float | None = None
     for s, e in sorted(intervals):
         s, e = max(s, a), min(e, b)
         if e <= s:

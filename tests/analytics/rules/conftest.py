@@ -18,7 +18,7 @@ def heart(
     *,
     start_s: float = T0,
     keep_s_of_10: float = 10.0,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """HR samples at 1 Hz and RR intervals for piecewise-constant heart rate.
 
     ``segments`` are (duration_s, bpm). ``keep_s_of_10`` < 10 drops the beats and samples

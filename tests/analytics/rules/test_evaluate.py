@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.rules import (
+    DeviceKind,
     DeviceStatus,
     ParticipantWindow,
     RuleInputError,
@@ -25,7 +26,7 @@ def test_findings_are_sorted_by_onset() -> None:
 
 
 def test_empty_window_raises_only_technical_findings() -> None:
-    w = window(devices=(DeviceStatus("hr-1", "hr", None),), gateway_id="gw")
+    w = window(devices=(DeviceStatus("hr-1", DeviceKind("hr"), None),), gateway_id="gw")
     findings = evaluate_participant(w, None, now_s=T0 + 3600)
     assert {f.rule_id for f in findings} == {"stale_device", "gateway_offline"}
     assert {f.kind.value for f in findings} == {"technical"}
@@ -38,12 +39,14 @@ def test_now_before_window_start_is_refused() -> None:
 
 def test_unsorted_times_are_refused() -> None:
     with pytest.raises(RuleInputError, match="sorted"):
-        ParticipantWindow(start_s=T0, hr_times_s=[T0 + 2, T0 + 1], hr_bpm=[70.0, 71.0])
+        ParticipantWindow(
+            start_s=T0, hr_times_s=np.array([T0 + 2, T0 + 1]), hr_bpm=np.array([70.0, 71.0])
+        )
 
 
 def test_non_finite_values_are_refused() -> None:
     with pytest.raises(RuleInputError, match="finite"):
-        ParticipantWindow(start_s=T0, cgm_times_s=[T0], cgm_mg_dl=[np.nan])
+        ParticipantWindow(start_s=T0, cgm_times_s=np.array([T0]), cgm_mg_dl=np.array([np.nan]))
 
 
 def test_battery_outside_0_100_is_refused() -> None:

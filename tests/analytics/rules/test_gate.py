@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -46,7 +48,7 @@ def test_gate_fraction_matches_the_kept_share() -> None:
 def test_gap_without_data_is_not_low_coverage() -> None:
     before = heart([(1200, 70)])
     after = heart([(1200, 70)], start_s=T0 + 3600)
-    parts = {k: np.concatenate((before[k], after[k])) for k in before}
+    parts: dict[str, Any] = {k: np.concatenate((before[k], after[k])) for k in before}
     w = window(**parts)
     assert "low_coverage" not in _ids(evaluate_participant(w, None, now_s=last_time(w)))
 
@@ -55,7 +57,7 @@ def test_short_low_coverage_stretch_raises_nothing() -> None:
     good = heart([(1200, 70)])
     poor = heart([(300, 70)], start_s=T0 + 1200, keep_s_of_10=5.0)
     tail = heart([(1200, 70)], start_s=T0 + 1500)
-    parts = {k: np.concatenate((good[k], poor[k], tail[k])) for k in good}
+    parts: dict[str, Any] = {k: np.concatenate((good[k], poor[k], tail[k])) for k in good}
     w = window(**parts)
     assert "low_coverage" not in _ids(evaluate_participant(w, None, now_s=last_time(w)))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -15,7 +17,7 @@ def _rate(findings: list, rule_id: str) -> list:
     return [f for f in findings if f.rule_id == rule_id]
 
 
-def _run(segments: list[tuple[float, float]], thresholds: Thresholds | None = None) -> list:
+def _run(segments: Sequence[tuple[float, float]], thresholds: Thresholds | None = None) -> list:
     w = window(**heart(segments))
     return evaluate_participant(w, thresholds, now_s=last_time(w))
 

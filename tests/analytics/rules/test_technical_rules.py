@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from analytics.rules import (
@@ -17,7 +19,7 @@ from tests.analytics.rules.conftest import T0, window
 NOW = T0 + 6 * 3600
 
 
-def _run(rule_id: str, thresholds: Thresholds | None = None, **parts: object) -> list:
+def _run(rule_id: str, thresholds: Thresholds | None = None, **parts: Any) -> list:
     w = window(**parts)
     return [f for f in evaluate_participant(w, thresholds, now_s=NOW) if f.rule_id == rule_id]
 
@@ -26,7 +28,7 @@ def _hr(last_seen_s: float | None, **kw: object) -> DeviceStatus:
     return DeviceStatus("hr-1", "hr", last_seen_s, **kw)  # type: ignore[arg-type]
 
 
-def _gateway_ok() -> dict[str, object]:
+def _gateway_ok() -> dict[str, Any]:
     return {"gateway_id": "gw-1", "gateway_heartbeat_s": NOW - 30.0}
 
 

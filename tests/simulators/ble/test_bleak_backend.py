@@ -6,6 +6,7 @@ import asyncio
 import struct
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from bleak import BleakClient, BleakScanner
@@ -28,7 +29,7 @@ RACP = "00002a52-0000-1000-8000-00805f9b34fb"
 CGM_MEASUREMENT = "00002aa7-0000-1000-8000-00805f9b34fb"
 
 
-async def scan(radio: VirtualRadio, **kwargs: object) -> dict[str, AdvertisementData]:
+async def scan(radio: VirtualRadio, **kwargs: Any) -> dict[str, AdvertisementData]:
     seen: dict[str, AdvertisementData] = {}
     everyone = asyncio.Event()
 

@@ -29,7 +29,8 @@ async def test_central_over_tcp_reads_a_wearable(radio: VirtualRadio, clock: Sim
     await radio.add(hr, rssi_dbm=-66)
     central = await BumbleCentral.open_tcp("127.0.0.1", await radio.serve_central())
     try:
-        devices = await BleakScanner.discover(
+        # bleak passes backend keyword arguments (radio=) through to the backend.
+        devices = await BleakScanner.discover(  # type: ignore[call-overload]
             0.5, return_adv=True, backend=BumbleBleakScanner, radio=central
         )
         async with BleakClient(hr.address, backend=BumbleBleakClient, radio=central) as client:
