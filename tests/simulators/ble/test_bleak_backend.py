@@ -375,20 +375,27 @@ async def test_back_fill_after_out_of_range_recovers_every_missed_record(
 ) -> None:
     cgm = cgm_sensor(clock, readings(16), session_start_utc=START)
     await radio.add(cgm)
-    live: list[bytes] = []
-    heard = asyncio.Event()
+    heard: list[bytes] = []  # the first back-fill, then live records: one subscription
+    record = asyncio.Event()
+    responses: list[bytes] = []
+    responded = asyncio.Event()
     async with BleakClient(cgm.address, timeout=5, **radio.client_kwargs()) as client:
-        first_contact, _ = await racp(client, b"\x01\x01")
-        await client.start_notify(CGM_MEASUREMENT, collector(live, heard))
-        await asyncio.wait_for(heard.wait(), timeout=5)
+        # Subscribed before the first request and until out of range, so no record can
+        # fall between the back-fill and the live stream (the clock runs fast).
+        await client.start_notify(CGM_MEASUREMENT, collector(heard, record))
+        await client.start_notify(RACP, collector(responses, responded))
+        await client.write_gatt_char(RACP, b"\x01\x01", response=True)
+        await asyncio.wait_for(responded.wait(), timeout=5)
+        record.clear()
+        await asyncio.wait_for(record.wait(), timeout=5)  # a live record after the back-fill
         radio.set_in_range(cgm.address, False)
     await asyncio.wait_for(cgm.wait_finished(), timeout=5)  # keeps measuring, unheard
     radio.set_in_range(cgm.address, True)
-    last_seen = max(offsets(live))
+    last_seen = max(offsets(heard))
     async with BleakClient(cgm.address, timeout=5, **radio.client_kwargs()) as client:
         missed, response = await racp(client, b"\x01\x03\x01" + struct.pack("<H", last_seen + 1))
     assert offsets(missed) == [o for o in range(0, 80, 5) if o > last_seen]
-    assert set(offsets(first_contact) + offsets(live) + offsets(missed)) == set(range(0, 80, 5))
+    assert set(offsets(heard) + offsets(missed)) == set(range(0, 80, 5))
     assert response == bytes.fromhex("06000101")
 
 
