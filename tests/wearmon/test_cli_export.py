@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -22,9 +23,9 @@ def cohort(db_url: str) -> Cohort:
     return build_cohort(db_url)
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     assert main(list(argv)) == 0
-    out: dict[str, object] = json.loads(capsys.readouterr().out)
+    out: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out
 
 
@@ -64,7 +65,7 @@ def test_custodian_creates_runs_lists_and_destroys(
     assert manifest == tmp_path / "o" / "manifest.json"
     assert json.loads(manifest.read_text())["risk"]["k_achieved"] >= 5
     listed = run(capsys, "export", "list", *db)
-    assert [p["name"] for p in listed["projects"]] == ["cli"]  # type: ignore[index, union-attr]
+    assert [p["name"] for p in listed["projects"]] == ["cli"]
     gone = run(capsys, "export", "destroy", "--name", "cli", *db)
     assert gone["removed_dirs"] == [str((tmp_path / "o").resolve())]
     assert not (tmp_path / "o").exists()

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -99,7 +100,7 @@ def hr_rows(home: Home, start: dt.datetime, seconds: int, bpm: float) -> list[St
     return rows
 
 
-def alerts_of(url: str, pid: uuid.UUID, rule_id: str | None = None) -> list[dict[str, object]]:
+def alerts_of(url: str, pid: uuid.UUID, rule_id: str | None = None) -> list[dict[str, Any]]:
     """The participant's alerts as dicts, oldest first."""
     with psycopg.connect(url) as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
         cur.execute(

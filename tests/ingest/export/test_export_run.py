@@ -54,7 +54,7 @@ def _key(url: str, name: str) -> bytes:
             (name,),
         ).fetchone()
     assert row is not None
-    return bytes(row[0])  # type: ignore[arg-type]
+    return bytes(row[0])
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
