@@ -16,7 +16,8 @@ from analytics.glycemic import cgm_metrics
 CGM_SQL = (
     "SELECT s.pseudonym, s.time_zone, r.measured_at + make_interval(days => s.offset_days),"
     " r.value FROM readings r JOIN export_subjects s ON s.participant_id = r.participant_id"
-    " WHERE r.metric = 'glucose' AND r.value IS NOT NULL ORDER BY s.pseudonym, r.measured_at"
+    " WHERE r.participant_id = %(participant)s AND r.metric = 'glucose' AND r.value IS NOT NULL"
+    " ORDER BY r.measured_at"
 )
 
 

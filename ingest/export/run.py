@@ -204,6 +204,7 @@ def _write(
     _emit(writers, DEVICES.name, DEVICES.columns, lambda: _stream(conn, DEVICES.sql, {}), progress)
     conn.execute("SELECT set_config('TimeZone', %s, true)", (str(release.time_zone),))
     conn.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+    order = sorted(release.subjects, key=lambda pid: release.subjects[pid][0])
     params: dict[str, object] = {"metrics": list(RELEASED_METRICS)}
     for name in ("readings", "readings_5m", "daily", "alerts"):
         if name not in project.contents:
@@ -211,15 +212,16 @@ def _write(
         table = TABLES[name]
         for writer in writers:
             if isinstance(writer, TabularFormat):
-                copy_out = functools.partial(_copy_out, conn, table, params)
+                copy_out = functools.partial(_copy_out, conn, table, params, order)
                 writer.bulk(
                     name, table.columns, copy_out, functools.partial(_report, progress, name)
                 )
         others = [w for w in writers if not isinstance(w, TabularFormat)]
-        batches = functools.partial(_stream, conn, table.sql, params)
+        batches = functools.partial(_per_participant, conn, table.sql, params, order)
         _emit(others, name, table.columns, batches, progress)
     if "cgm_metrics" in project.contents:
-        summaries = lambda: _batched(summary_rows(_rows(conn, CGM_SQL)))  # noqa: E731
+        glucose = functools.partial(_per_participant, conn, CGM_SQL, {}, order)
+        summaries = functools.partial(_summaries, glucose)
         _emit(writers, "cgm_metrics", CGM_METRICS_COLUMNS, summaries, progress)
     counts: dict[Path, int] = {}
     for writer in writers:
@@ -252,23 +254,36 @@ def _stream(
             yield rows
 
 
+def _per_participant(
+    conn: Conn, sql: str, params: dict[str, object], order: Sequence[uuid.UUID]
+) -> Iterable[Sequence[tuple[object, ...]]]:
+    """``sql`` run for each participant in turn (``%(participant)s``), in batches."""
+    for pid in order:
+        yield from _stream(conn, sql, {**params, "participant": pid})
+
+
+def _summaries(
+    glucose: Callable[[], Iterable[Sequence[tuple[object, ...]]]],
+) -> Iterable[list[tuple[object, ...]]]:
+    return _batched(summary_rows(row for batch in glucose() for row in batch))
+
+
 def _copy_out(
-    conn: Conn, table: Table, params: dict[str, object], flavour: Literal["csv", "typed"]
+    conn: Conn,
+    table: Table,
+    params: dict[str, object],
+    order: Sequence[uuid.UUID],
+    flavour: Literal["csv", "typed"],
 ) -> Iterable[bytes]:
     """The table's CSV (header first) in chunks of up to BATCH_ROWS lines."""
     yield (csv_header(table) + "\n").encode()
-    for rows in _stream(conn, csv_lines_sql(table, flavour), params):
+    for rows in _per_participant(conn, csv_lines_sql(table, flavour), params, order):
         yield ("\n".join(str(r[0]) for r in rows) + "\n").encode()
 
 
 def _report(progress: Progress | None, table: str, rows: int) -> None:
     if progress:
         progress(table, rows)
-
-
-def _rows(conn: Conn, sql: str) -> Iterable[tuple[object, ...]]:
-    for batch in _stream(conn, sql, {}):
-        yield from batch
 
 
 def _batched(rows: Iterable[tuple[object, ...]]) -> Iterable[list[tuple[object, ...]]]:
