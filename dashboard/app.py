@@ -89,9 +89,8 @@ def create_dashboard(
 def _layout() -> Any:
     t = callbacks.request_translator()
     token = callbacks.request_token()
-    path = flask.request.headers.get("Referer", "")
-    current = path.partition("/dashboard/")[2]
-    return shell(t, csrf_for(token) if token else None, href(current.partition("?")[0]))
+    # The language links are redrawn for each page by the routing callback.
+    return shell(t, csrf_for(token) if token else None, PREFIX)
 
 
 def _add_routes(server: flask.Flask, c: views.Context, secure: bool) -> None:

@@ -19,9 +19,10 @@ from dashboard import api as api_errors
 from dashboard import views
 from dashboard.i18n import Translator, pick_language
 from dashboard.ids import Id, Kind
+from dashboard.model.shapes import as_time
 from dashboard.model.triage import parse_rows, reviewed_today
 from dashboard.pages import alerts as alert_pages
-from dashboard.pages.common import message
+from dashboard.pages.common import PREFIX, language_links, message
 from dashboard.pages.participant import heart_window_figures
 from dashboard.pages.triage import PAGE_SIZE
 from dashboard.session import LANG_COOKIE, SESSION_COOKIE
@@ -50,11 +51,13 @@ def _expired_redirect() -> Any:
     return views.redirect_component(views.login_redirect("expired"))
 
 
-def route(c: views.Context, pathname: str | None, search: str | None) -> tuple[Any, Any]:
-    page = views.render(c, request_token(), request_translator(), pathname, search)
+def route(c: views.Context, pathname: str | None, search: str | None) -> tuple[Any, Any, Any]:
+    t = request_translator()
+    page = views.render(c, request_token(), t, pathname, search)
+    languages = language_links(t, pathname or PREFIX)
     if isinstance(page, views.Redirect):
-        return html.P(request_translator()("loading")), views.redirect_component(page)
-    return page, None
+        return html.P(t("loading")), views.redirect_component(page), languages
+    return page, None, languages
 
 
 def triage_update(
@@ -146,22 +149,27 @@ def _states_by_key(states_list: list[Any]) -> dict[tuple[str, str], Any]:
 
 
 def heart_window_update(
-    c: views.Context, relayout: dict[str, Any] | None, participant_id: str | None
+    c: views.Context,
+    participant_id: str | None,
+    relayout: dict[str, Any] | None,
+    heart_end: str | None,
 ) -> tuple[Any, Any, Any]:
-    """Redraw HRV, AF share and Poincaré for the range the timeline was zoomed to."""
+    """HRV, AF share and Poincaré for the zoomed range (<= 6 h) or the newest hour."""
     t = request_translator()
+    if not participant_id:
+        raise PreventUpdate
     start, end = views.parse_relayout(relayout)
-    if start is None or end is None or not participant_id:
+    zoomed = ctx.triggered_id == Id.TIMELINE
+    if zoomed and (
+        start is None or end is None or not dt.timedelta(0) < end - start <= views.POINCARE_MAX
+    ):
         raise PreventUpdate
-    if not dt.timedelta(0) < end - start <= views.POINCARE_MAX:
-        raise PreventUpdate
+    window = views.chosen_heart_window(start, end, as_time(heart_end))
     try:
-        token = _require_token()
-        window = (start, end)
-        heart = views.heart_window(c, token, participant_id, window)
+        heart = views.heart_window(c, _require_token(), participant_id, window)
     except (_Expired, api_errors.ApiError):
         raise PreventUpdate from None
-    return heart_window_figures(heart, views.window_label(t, window), None, t)
+    return heart_window_figures(heart, views.window_label(t, window), t)
 
 
 def queue_update(c: views.Context, states: list[str] | None) -> tuple[Any, Any]:
@@ -178,6 +186,7 @@ def register(app: Dash, c: views.Context) -> None:
     app.callback(
         Output(Id.PAGE, "children"),
         Output(Id.REDIRECT, "children"),
+        Output(Id.LANGUAGES, "children"),
         Input(Id.URL, "pathname"),
         Input(Id.URL, "search"),
     )(lambda pathname, search: route(c, pathname, search))
@@ -217,10 +226,10 @@ def register(app: Dash, c: views.Context) -> None:
         Output(Id.HRV, "figure"),
         Output(Id.AF, "figure"),
         Output(Id.POINCARE, "figure"),
+        Input(Id.PARTICIPANT_ID, "data"),
         Input(Id.TIMELINE, "relayoutData"),
-        State(Id.PARTICIPANT_ID, "data"),
-        prevent_initial_call=True,
-    )(lambda relayout, pid: heart_window_update(c, relayout, pid))
+        State(Id.HEART_END, "data"),
+    )(lambda pid, relayout, end: heart_window_update(c, pid, relayout, end))
 
     app.callback(
         Output(Id.QUEUE_TABLE, "children"),

@@ -153,19 +153,23 @@ def participant_alerts(
     return alerts, histories
 
 
-def rr_window(
-    view: ParticipantView,
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-) -> tuple[dt.datetime, dt.datetime] | None:
-    """The heart window: the zoomed range if short enough, else the newest hour."""
-    if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
-        return start, end
+def default_heart_window(view: ParticipantView) -> tuple[dt.datetime, dt.datetime] | None:
+    """The newest hour of heart data (trend buckets are labelled by their start)."""
     if not len(view.heart_rate):
         return None
-    # Trend buckets are labelled by their start; the newest one ends 5 minutes later.
     last = view.heart_rate.times[-1] + dt.timedelta(minutes=5)
     return last - POINCARE_DEFAULT, last
+
+
+def chosen_heart_window(
+    start: dt.datetime | None, end: dt.datetime | None, heart_end: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The zoomed range when it is at most 6 hours, else the newest hour."""
+    if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
+        return start, end
+    if heart_end is None:
+        return None
+    return heart_end - POINCARE_DEFAULT, heart_end
 
 
 def heart_window(
@@ -228,9 +232,9 @@ def load_participant(ctx: Context, token: str, participant_id: str) -> Participa
 def participant_view(ctx: Context, token: str, t: Translator, participant_id: str) -> Any:
     view = load_participant(ctx, token, participant_id)
     alerts, histories = participant_alerts(ctx, token, participant_id)
-    window = rr_window(view, None, None)
-    heart = heart_window(ctx, token, participant_id, window)
-    return participant_page(view, alerts, histories, heart, window_label(t, window), t, ctx.clock())
+    window = default_heart_window(view)
+    end = window[1] if window else None
+    return participant_page(view, alerts, histories, end, t, ctx.clock())
 
 
 _RANGE_KEY = re.compile(r"^xaxis\d*\.range\[([01])\]$")

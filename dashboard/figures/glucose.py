@@ -12,7 +12,7 @@ from dashboard.figures.style import (
     base_layout,
     empty_note,
 )
-from dashboard.figures.timeline import local
+from dashboard.figures.timeline import date_ticks, local, values
 from dashboard.i18n import Translator
 from dashboard.model import glucose as g
 from dashboard.model.participant import Agp, Series
@@ -50,7 +50,7 @@ def cgm_figure(glucose: Series, t: Translator) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=local(glucose.times),
-            y=list(glucose.values),
+            y=values(glucose.values),
             mode="lines",
             name=t("series.glucose"),
             line={"color": GLUCOSE_COLOUR, "width": 2},
@@ -59,7 +59,7 @@ def cgm_figure(glucose: Series, t: Translator) -> go.Figure:
         )
     )
     fig.update_yaxes(title_text="mg/dL", range=[40, 400])
-    fig.update_xaxes(title_text=t("axis.time_seoul"))
+    fig.update_xaxes(title_text=t("axis.time_seoul"), tickformatstops=date_ticks(t))
     return fig
 
 
@@ -79,7 +79,7 @@ def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=hours,
-                y=list(upper),
+                y=values(upper),
                 mode="lines",
                 line={"width": 0},
                 showlegend=False,
@@ -89,7 +89,7 @@ def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=hours,
-                y=list(lower),
+                y=values(lower),
                 mode="lines",
                 line={"width": 0},
                 fill="tonexty",
@@ -104,7 +104,7 @@ def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=hours,
-            y=list(agp.p50),
+            y=values(agp.p50),
             mode="lines",
             name=t("agp.median"),
             line={"color": GLUCOSE_COLOUR, "width": 3},
@@ -146,6 +146,8 @@ def tir_figure(summary: g.GlucoseSummary, t: Translator) -> go.Figure:
             )
         )
     fig.update_layout(
+        # Bands too thin for a readable label are named in the legend only.
+        uniformtext={"minsize": 13, "mode": "hide"},
         barmode="stack",
         showlegend=True,
         legend={"orientation": "v", "y": 0.5, "x": 1.02, "traceorder": "reversed"},

@@ -6,10 +6,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
 
 from dashboard.figures.style import HR_COLOUR, INK, base_layout, empty_note
-from dashboard.figures.timeline import local
+from dashboard.figures.timeline import date_ticks, local, values
 from dashboard.i18n import Translator
 from dashboard.model.participant import Series
 
@@ -17,13 +18,13 @@ from dashboard.model.participant import Series
 def hrv_figure(rmssd: Series, sdnn: Series, t: Translator, window: str = "") -> go.Figure:
     """RMSSD and SDNN per 5-minute window (Task Force 1996), for the chosen window."""
     fig = go.Figure()
-    base_layout(fig, t("figure.hrv", window=window))
+    base_layout(fig, t("figure.hrv"), subtitle=window)
     if not len(rmssd) and not len(sdnn):
         return empty_note(fig, t("no_data"))
     fig.add_trace(
         go.Scatter(
             x=local(rmssd.times),
-            y=list(rmssd.values),
+            y=values(rmssd.values),
             name="RMSSD",
             mode="lines+markers",
             line={"color": HR_COLOUR, "width": 2},
@@ -33,7 +34,7 @@ def hrv_figure(rmssd: Series, sdnn: Series, t: Translator, window: str = "") -> 
     fig.add_trace(
         go.Scatter(
             x=local(sdnn.times),
-            y=list(sdnn.values),
+            y=values(sdnn.values),
             name="SDNN",
             mode="lines+markers",
             line={"color": INK, "width": 2, "dash": "dash"},
@@ -41,28 +42,27 @@ def hrv_figure(rmssd: Series, sdnn: Series, t: Translator, window: str = "") -> 
         )
     )
     fig.update_yaxes(title_text="ms", rangemode="tozero")
+    fig.update_xaxes(tickformatstops=date_ticks(t))
     return fig
 
 
-def af_burden_figure(
-    burden: Series, total: float | None, t: Translator, window: str = ""
-) -> go.Figure:
+def af_burden_figure(burden: Series, t: Translator, window: str = "") -> go.Figure:
     """Share of beats in AF-like rhythm per 5-minute window (non-diagnostic)."""
-    title = t("figure.af_burden", total=t.percent(total, 1), window=window)
     fig = go.Figure()
-    base_layout(fig, title, height=300)
+    base_layout(fig, t("figure.af_burden"), subtitle=window, height=360)
     if not len(burden):
         return empty_note(fig, t("no_data"))
     fig.add_trace(
         go.Bar(
             x=local(burden.times),
-            y=list(burden.values),
+            y=values(burden.values),
             name=t("series.af_burden"),
             marker={"color": HR_COLOUR, "pattern": {"shape": "/"}},
             hovertemplate="%{x|%Y-%m-%d %H:%M}<br>%{y:.1f}%<extra></extra>",
         )
     )
     fig.update_yaxes(title_text="%", range=[0, 100])
+    fig.update_xaxes(tickformatstops=date_ticks(t))
     return fig
 
 
@@ -94,14 +94,14 @@ def poincare_figure(rr_ms: Sequence[float], window_label: str, t: Translator) ->
     """RR(n+1) against RR(n) for the chosen window, with the identity line."""
     stats = poincare_stats(rr_ms)
     fig = go.Figure()
-    base_layout(fig, t("figure.poincare", window=window_label), height=420)
+    base_layout(fig, t("figure.poincare"), subtitle=window_label, height=420)
     if stats.n < 2:
         return empty_note(fig, t("poincare.pick_window"))
     lo, hi = min(rr_ms), max(rr_ms)
     fig.add_trace(
         go.Scatter(
-            x=list(rr_ms[:-1]),
-            y=list(rr_ms[1:]),
+            x=np.asarray(rr_ms[:-1], dtype=np.float64),
+            y=np.asarray(rr_ms[1:], dtype=np.float64),
             mode="markers",
             name="RR",
             marker={"size": 5, "color": HR_COLOUR, "opacity": 0.5},
@@ -132,6 +132,6 @@ def poincare_figure(rr_ms: Sequence[float], window_label: str, t: Translator) ->
         bgcolor="white",
         bordercolor=INK,
     )
-    fig.update_xaxes(title_text="RRₙ (ms)")
-    fig.update_yaxes(title_text="RRₙ₊₁ (ms)", scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(title_text="RR(n) (ms)")
+    fig.update_yaxes(title_text="RR(n+1) (ms)", scaleanchor="x", scaleratio=1)
     return fig

@@ -14,14 +14,17 @@ BAND_FILL = "rgba(0, 158, 115, 0.15)"  # Okabe-Ito bluish green, translucent tar
 BAND_EDGE = "#00734F"
 
 
-def base_layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+def base_layout(fig: go.Figure, title: str, height: int = 360, subtitle: str = "") -> go.Figure:
+    text = (
+        f"{title}<br><span style='font-size:{FONT_SIZE}px'>{subtitle}</span>" if subtitle else title
+    )
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": FONT_SIZE + 4}},
+        title={"text": text, "x": 0.0, "xanchor": "left", "font": {"size": FONT_SIZE + 4}},
         font={"family": FONT_FAMILY, "size": FONT_SIZE, "color": INK},
         paper_bgcolor="white",
         plot_bgcolor="white",
         height=height,
-        margin={"l": 70, "r": 20, "t": 60, "b": 50},
+        margin={"l": 70, "r": 20, "t": 80 if subtitle else 60, "b": 50},
         legend={"orientation": "h", "y": -0.2},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": FONT_SIZE}},
     )

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -28,9 +30,36 @@ from dashboard.model.severity import mark_for
 from dashboard.model.shapes import as_time, pick
 
 
-def local(times: Sequence[dt.datetime]) -> list[dt.datetime]:
-    """Naive Seoul wall-clock times, which Plotly draws without shifting."""
-    return [t.astimezone(DISPLAY_ZONE).replace(tzinfo=None) for t in times]
+def local(times: Sequence[dt.datetime]) -> npt.NDArray[np.str_]:
+    """Seoul wall-clock times as ISO strings, which Plotly draws without shifting.
+
+    Strings in a numpy array serialise ~25x faster than datetime objects (measured in
+    bench/dashboard.py), which matters for 14 days of 5-minute points.
+    """
+    offset = DISPLAY_ZONE.utcoffset(None)  # None: Seoul has had no DST since 1988
+    shift = int(offset.total_seconds()) if offset else _SEOUL_OFFSET_S
+    seconds = np.fromiter((t.timestamp() for t in times), dtype=np.float64, count=len(times))
+    wall = (np.round(seconds).astype(np.int64) + shift).astype("datetime64[s]")
+    return np.datetime_as_string(wall, unit="s")
+
+
+def values(series_values: Sequence[float | None]) -> npt.NDArray[np.float64]:
+    """Values as floats with NaN for gaps (Plotly breaks the line there)."""
+    return np.array([np.nan if v is None else v for v in series_values], dtype=np.float64)
+
+
+# Korea Standard Time, UTC+9, without daylight saving since 1988.
+_SEOUL_OFFSET_S = 9 * 3600
+
+
+def date_ticks(t: Translator) -> list[dict[str, Any]]:
+    """Tick labels by zoom level in the language's own date pattern (from the catalog)."""
+    hour_ms = 3600 * 1000
+    return [
+        {"dtickrange": [None, hour_ms], "value": t("format.tick_minute")},
+        {"dtickrange": [hour_ms, 24 * hour_ms], "value": t("format.tick_hour")},
+        {"dtickrange": [24 * hour_ms, None], "value": t("format.tick_day")},
+    ]
 
 
 def range_buttons(t: Translator) -> list[dict[str, Any]]:
@@ -60,7 +89,7 @@ def timeline_figure(
     fig.add_trace(
         go.Scatter(
             x=local(heart_rate.times),
-            y=list(heart_rate.values),
+            y=values(heart_rate.values),
             name=t("series.heart_rate"),
             mode="lines",
             line={"color": HR_COLOUR, "width": 2},
@@ -76,7 +105,7 @@ def timeline_figure(
     fig.add_trace(
         go.Scatter(
             x=local(glucose.times),
-            y=list(glucose.values),
+            y=values(glucose.values),
             name=t("series.glucose"),
             mode="lines",
             line={"color": GLUCOSE_COLOUR, "width": 2, "dash": "solid"},
@@ -88,16 +117,19 @@ def timeline_figure(
     )
     for trace in alert_traces(alerts, t):
         fig.add_trace(trace, row=3, col=1)
-    base_layout(fig, t("figure.timeline"), height=560)
+    # No title: the section heading names the chart, and the zoom buttons sit on top.
+    base_layout(fig, "", height=560)
+    fig.update_layout(margin={"t": 50})
     fig.update_yaxes(title_text="bpm", row=1, col=1)
     fig.update_yaxes(title_text="mg/dL", row=2, col=1)
     fig.update_yaxes(visible=False, range=[-1, 1], fixedrange=True, row=3, col=1)
     fig.update_xaxes(
-        rangeselector={"buttons": range_buttons(t), "font": {"size": 15}, "y": 1.02},
+        rangeselector={"buttons": range_buttons(t), "font": {"size": 16}, "y": 1.04},
         row=1,
         col=1,
     )
     fig.update_xaxes(title_text=t("axis.time_seoul"), row=3, col=1)
+    fig.update_xaxes(tickformatstops=date_ticks(t))
     fig.update_layout(hovermode="x unified", dragmode="zoom")
     return fig
 
@@ -116,7 +148,7 @@ def alert_traces(alerts: Sequence[Mapping[str, Any]], t: Translator) -> list[go.
             go.Scatter(
                 x=local([tm for tm, _ in kept]),
                 y=[0.0] * len(kept),
-                mode="markers+text",
+                mode="markers",
                 marker={
                     "symbol": mark.plotly_symbol,
                     "size": 18,
@@ -126,8 +158,7 @@ def alert_traces(alerts: Sequence[Mapping[str, Any]], t: Translator) -> list[go.
                 text=[
                     t.get(f"rule.{pick(a, 'rule_id')}", str(pick(a, "rule_id"))) for _, a in kept
                 ],
-                textposition="top center",
-                name=f"{mark.glyph} {t(f'priority.{priority}')}",
+                name=t(f"priority.{priority}"),
                 hovertemplate="%{x|%Y-%m-%d %H:%M} %{text}<extra></extra>",
             )
         )

@@ -35,7 +35,9 @@ def analyse_rr(times: Sequence[dt.datetime], rr_ms: Sequence[float | None]) -> H
     t_s = np.array([t.timestamp() for t, _ in pairs], dtype=np.float64)
     rr = np.array([v for _, v in pairs], dtype=np.float64)
     window = cc.WINDOW_S
-    origin = float(np.floor(t_s[0] / window) * window)
+    # Times are those of the beat closing each interval; windows start on a 5-minute
+    # boundary at or before the first interval's start.
+    origin = float(np.floor((t_s[0] - rr[0] / 1000.0) / window) * window)
     hrv = hrv_windows(rr, times_s=t_s - origin, window_s=window, origin_s=0.0, sampen=False)
     starts = [dt.datetime.fromtimestamp(origin + s, dt.UTC) for s in hrv.start_s]
     # Windows with < 80% plausible beats are not judged (clinical_constants.MIN_COVERAGE).

@@ -35,6 +35,13 @@ def parse_series(data: Any, *value_keys: str) -> Series:
             return _sorted(pairs)
         points = pick(data, "points", "items", "series")
         return parse_series(points, *keys) if points is not None else Series()
+    if isinstance(data, list) and data and type(data[0]) is dict:
+        # Fast path for the API's uniform lists: find the keys once, not per point.
+        first = data[0]
+        time_key = next((k for k in _TIME_KEYS if k in first), None)
+        value_key = next((k for k in keys if k in first), None)
+        if time_key is not None and value_key is not None:
+            return _sorted([(as_time(p.get(time_key)), as_float(p.get(value_key))) for p in data])
     if isinstance(data, list):
         pairs = []
         for point in data:

@@ -7,6 +7,7 @@ API leaves out (``None`` is shown as a dash, never as zero).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,8 +20,10 @@ def pick(data: Mapping[str, Any] | None, *paths: str) -> Any:
         return None
     for path in paths:
         node: Any = data
-        for part in path.split("."):
-            if not isinstance(node, Mapping) or part not in node:
+        for part in _parts(path):
+            # type() before isinstance(): JSON gives plain dicts, and an ABC check is slow
+            # on the thousands of points of a 14-day page.
+            if not (type(node) is dict or isinstance(node, Mapping)) or part not in node:
                 node = None
                 break
             node = node[part]
@@ -29,7 +32,14 @@ def pick(data: Mapping[str, Any] | None, *paths: str) -> Any:
     return None
 
 
+@functools.cache
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def as_float(value: Any) -> float | None:
+    if type(value) is float:
+        return value
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -42,6 +52,12 @@ def as_time(value: Any) -> dt.datetime | None:
     """An aware datetime from an ISO 8601 string (naive strings are taken as UTC)."""
     if value is None:
         return None
+    if type(value) is str:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     if isinstance(value, dt.datetime):
         parsed = value
     else:

@@ -91,18 +91,24 @@ def _actions(alert: Mapping[str, Any], t: Translator) -> list[Any]:
         html.Fieldset(
             [
                 html.Legend(t("alert.resolve_legend")),
-                html.Label(t("alert.reason"), htmlFor=f"reason-{alert_id}"),
-                dcc.Dropdown(
+                html.Div(t("alert.reason"), className="field-label"),
+                # Radio buttons, not a drop-down: every reason visible, one tap each, and
+                # reachable with the arrow keys.
+                dcc.RadioItems(
                     id=pattern(Kind.RESOLVE_REASON, alert_id),
                     options=[{"label": t(f"resolution.{r}"), "value": r} for r in RESOLUTIONS],
-                    placeholder=t("alert.reason_placeholder"),
-                    clearable=False,
-                    searchable=False,
-                    className="dropdown",
+                    className="radios",
                 ),
-                html.Label(t("alert.note"), htmlFor=f"note-{alert_id}"),
-                dcc.Textarea(
-                    id=pattern(Kind.RESOLVE_NOTE, alert_id), className="note", maxLength=2000
+                html.Label(
+                    [
+                        t("alert.note"),
+                        dcc.Textarea(
+                            id=pattern(Kind.RESOLVE_NOTE, alert_id),
+                            className="note",
+                            maxLength=2000,
+                        ),
+                    ],
+                    className="field-label",
                 ),
                 html.Button(
                     t("alert.resolve"), id=pattern(Kind.RESOLVE, alert_id), className="button"
@@ -117,20 +123,24 @@ def _actions(alert: Mapping[str, Any], t: Translator) -> list[Any]:
             html.Fieldset(
                 [
                     html.Legend(t("alert.snooze_legend")),
-                    dcc.Dropdown(
+                    dcc.RadioItems(
                         id=pattern(Kind.SNOOZE_MINUTES, alert_id),
                         options=[{"label": t.duration(m * 60), "value": m} for m in SNOOZE_MINUTES],
                         value=SNOOZE_MINUTES[1],
-                        clearable=False,
-                        searchable=False,
-                        className="dropdown",
+                        inline=True,
+                        className="radios",
                     ),
-                    html.Label(t("alert.snooze_reason")),
-                    dcc.Input(
-                        id=pattern(Kind.SNOOZE_REASON, alert_id),
-                        type="text",
-                        className="note",
-                        maxLength=500,
+                    html.Label(
+                        [
+                            t("alert.snooze_reason"),
+                            dcc.Input(
+                                id=pattern(Kind.SNOOZE_REASON, alert_id),
+                                type="text",
+                                className="note",
+                                maxLength=500,
+                            ),
+                        ],
+                        className="field-label",
                     ),
                     html.Button(
                         t("alert.snooze"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from dash import dcc, html
 
@@ -43,6 +44,21 @@ def message(text: str, kind: str = "info") -> html.Div:
     return html.Div(text, className=f"message message-{kind}", role=role)
 
 
+def language_links(t: Translator, current_path: str) -> list[html.A]:
+    """Links to the other languages that come back to ``current_path``."""
+    back = quote(current_path if current_path.startswith(PREFIX) else PREFIX, safe="/")
+    return [
+        html.A(
+            t(f"language.switch_to.{code}"),
+            href=f"{href('lang')}?to={code}&next={back}",
+            className="lang-link",
+            lang=code,
+        )
+        for code in available_languages()
+        if code != t.lang
+    ]
+
+
 def shell(t: Translator, csrf: str | None, current_path: str) -> html.Div:
     """Header with navigation, language switch and sign-out around the page container."""
     signed_in = csrf is not None
@@ -53,17 +69,7 @@ def shell(t: Translator, csrf: str | None, current_path: str) -> html.Div:
             dcc.Link(t("nav.alerts"), href=href("alerts"), className="nav-link"),
             dcc.Link(t("nav.burden"), href=href("burden"), className="nav-link"),
         ]
-    languages = [
-        html.A(
-            t(f"language.switch_to.{code}"),
-            href=f"{href('lang')}?to={code}&next={current_path}",
-            className="lang-link",
-            lang=code,
-            id=f"lang-{code}",
-        )
-        for code in available_languages()
-        if code != t.lang
-    ]
+    languages = [html.Span(language_links(t, current_path), id=Id.LANGUAGES)]
     sign_out = []
     if signed_in:
         sign_out = [

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.figures.glucose import agp_figure, cgm_figure, tir_figure
 from dashboard.figures.heart import af_burden_figure, hrv_figure, poincare_figure
+from dashboard.figures.style import base_layout, empty_note
 from dashboard.figures.timeline import timeline_figure
 from dashboard.i18n import Translator
 from dashboard.ids import Id
@@ -140,12 +142,10 @@ def heart_metrics(view: ParticipantView, t: Translator) -> html.Div:
     )
 
 
-def heart_window_figures(
-    heart: HeartWindow, label: str, total: float | None, t: Translator
-) -> tuple[Any, Any, Any]:
+def heart_window_figures(heart: HeartWindow, label: str, t: Translator) -> tuple[Any, Any, Any]:
     return (
         hrv_figure(heart.rmssd, heart.sdnn, t, label),
-        af_burden_figure(heart.af_share, total, t, label),
+        af_burden_figure(heart.af_share, t, label),
         poincare_figure(heart.rr_ms, label, t),
     )
 
@@ -154,11 +154,12 @@ def participant_page(
     view: ParticipantView,
     alerts: Sequence[Mapping[str, Any]],
     histories: Mapping[str, Sequence[Mapping[str, Any]]],
-    heart: HeartWindow,
-    rr_window: str,
+    heart_end: dt.datetime | None,
     t: Translator,
     now: dt.datetime,
 ) -> html.Div:
+    """The page; the heart window's three charts arrive by a callback right after it
+    (they need a read of raw RR), so the timeline and glucose show without waiting."""
     s = view.glucose_summary
     return html.Div(
         [
@@ -187,16 +188,16 @@ def participant_page(
                     heart_metrics(view, t),
                     html.P(t("af.non_diagnostic"), className="hint"),
                     html.P(t("heart.window_hint"), className="hint"),
-                    html.Div(
-                        [
-                            graph(fig, gid)
-                            for fig, gid in zip(
-                                heart_window_figures(heart, rr_window, view.heart.af_burden_pct, t),
-                                (Id.HRV, Id.AF, Id.POINCARE),
-                                strict=True,
-                            )
-                        ],
-                        className="grid2",
+                    dcc.Store(id=Id.HEART_END, data=heart_end.isoformat() if heart_end else None),
+                    dcc.Loading(
+                        html.Div(
+                            [
+                                graph(empty_note(base_layout(go.Figure(), ""), t("loading")), gid)
+                                for gid in (Id.HRV, Id.AF, Id.POINCARE)
+                            ],
+                            className="grid2",
+                        ),
+                        type="circle",
                     ),
                 ],
                 className="section",

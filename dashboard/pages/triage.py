@@ -123,8 +123,13 @@ _COLUMNS = (
 
 
 def _row(row: TriageRow, t: Translator, now: dt.datetime) -> html.Tr:
-    counts = " · ".join(
-        f"{t(f'priority.short.{p}')} {row.open_alerts.get(p, 0)}" for p in ("HIGH", "MEDIUM", "LOW")
+    counts = (
+        " · ".join(
+            f"{t(f'priority.short.{p}')} {row.open_alerts[p]}"
+            for p in ("HIGH", "MEDIUM", "LOW")
+            if row.open_alerts.get(p)
+        )
+        or "—"
     )
     technical = (
         [html.Br(), html.Span(t("triage.technical", n=row.open_technical), className="technical")]

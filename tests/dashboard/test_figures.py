@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 
@@ -36,12 +35,10 @@ def test_timeline_shares_one_time_axis_and_marks_alerts_by_shape_and_text() -> N
     )
     markers = {trace.marker.symbol: trace for trace in fig.data[2:]}
     assert set(markers) == {"triangle-up", "diamond"}
-    assert markers["triangle-up"].text == ("혈당 54 mg/dL 미만 15분 이상",)
-    assert markers["triangle-up"].name.startswith("▲")
+    assert markers["triangle-up"].text == ("혈당 54 mg/dL 미만 15분 이상",)  # hover text
+    assert markers["triangle-up"].name == "높음"
     # Times are Seoul wall clock: 00:30 UTC is 09:30 in Seoul.
-    assert fig.data[0].x[-1] == (samples.NOW - dt.timedelta(minutes=5)).astimezone(
-        dt.timezone(dt.timedelta(hours=9))
-    ).replace(tzinfo=None)
+    assert fig.data[0].x[-1] == "2026-12-06T09:25:00"
     buttons = [b.label for b in fig.layout.xaxis.rangeselector.buttons]
     assert buttons[0] == "14일"
     assert "15분" in buttons
@@ -105,7 +102,7 @@ def test_poincare_sd1_sd2_match_their_definitions() -> None:
 def test_empty_data_says_so_instead_of_an_empty_plot() -> None:
     for fig in (
         hrv_figure(Series(), Series(), KO),
-        af_burden_figure(Series(), None, KO),
+        af_burden_figure(Series(), KO),
         poincare_figure([], "w", KO),
         cgm_figure(Series(), KO),
     ):

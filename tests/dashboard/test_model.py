@@ -107,3 +107,14 @@ def test_heart_window_hrv_and_af_share_per_five_minutes() -> None:
     rmssd = [v for v in window.rmssd.values if v is not None]
     assert 15.0 < rmssd[0] < 30.0  # sqrt(2) * 15 ms for white noise ~ 21 ms
     assert len(window.rr_ms) == 4000
+
+
+def test_heart_window_starting_on_a_window_boundary() -> None:
+    from dashboard.model.heart import analyse_rr
+
+    # The first beat closes exactly on a 5-minute boundary: its interval began before it.
+    start = dt.datetime(2026, 12, 6, 0, 5, tzinfo=dt.UTC)
+    rr = [850.0] * 600
+    times = [start + dt.timedelta(milliseconds=850 * i) for i in range(600)]
+    window = analyse_rr(times, rr)
+    assert window.rmssd.times[0] == dt.datetime(2026, 12, 6, 0, 0, tzinfo=dt.UTC)

@@ -43,7 +43,9 @@ async def test_the_dashboard_is_served_under_its_prefix_in_korean_by_default(
     assert '<html lang="ko">' in page.text
     assert "불러오는 중" in page.text  # progress, never a blank page
     assert 'src="/dashboard/_dash-component-suites/' in page.text
-    assert (await web.get("/dashboard/_dash-layout")).status_code == 200
+    layout = await web.get("/dashboard/_dash-layout", headers={"Accept-Encoding": "gzip"})
+    assert layout.status_code == 200
+    assert layout.headers["content-encoding"] == "gzip"
 
 
 async def test_the_language_switch_sets_a_cookie_and_the_html_lang(web: httpx.AsyncClient) -> None:
@@ -143,10 +145,11 @@ def test_callbacks_with_a_session_need_its_csrf_token() -> None:
     ).server.test_client()
     client.set_cookie(SESSION_COOKIE, "tok-123")
     body = {
-        "output": "..page.children...redirect.children..",
+        "output": "..page.children...redirect.children...languages.children..",
         "outputs": [
             {"id": "page", "property": "children"},
             {"id": "redirect", "property": "children"},
+            {"id": "languages", "property": "children"},
         ],
         "inputs": [
             {"id": "url", "property": "pathname", "value": "/dashboard/login"},
