@@ -9,6 +9,7 @@ maps HTTP outcomes onto exceptions the callbacks can show.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -74,6 +75,13 @@ def raise_for_status(response: httpx.Response) -> None:
     raise ApiError(status, message)
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    expires_at: dt.datetime | None
+    idle_timeout_s: int | None
+
+
 class ClinicalApi:
     """Calls of the clinical API; ``token`` is the clinician's opaque session token."""
 
@@ -110,14 +118,18 @@ class ClinicalApi:
         return response.json()
 
     # -- sessions ---------------------------------------------------------------------
-    def sign_in(self, username: str, password: str) -> tuple[str, dt.datetime | None]:
-        """Exchange credentials for a session token and its expiry."""
+    def sign_in(self, username: str, password: str) -> SignedIn:
+        """Exchange credentials for a session token, its expiry and its idle timeout."""
         body = self._call(
             "POST", "/auth/token", None, json={"username": username, "password": password}
         )
-        token = body["access_token"]
         expires = body.get("expires_at")
-        return str(token), dt.datetime.fromisoformat(expires) if expires else None
+        idle = body.get("idle_timeout_s")
+        return SignedIn(
+            token=str(body["access_token"]),
+            expires_at=dt.datetime.fromisoformat(expires) if expires else None,
+            idle_timeout_s=int(idle) if isinstance(idle, int | float) else None,
+        )
 
     def sign_out(self, token: str) -> None:
         self._call("POST", "/auth/logout", token)

@@ -27,6 +27,7 @@ from dashboard.session import (
     CSRF_COOKIE,
     CSRF_FIELD,
     CSRF_HEADER,
+    IDLE_COOKIE,
     LANG_COOKIE,
     SESSION_COOKIE,
     csrf_for,
@@ -106,7 +107,7 @@ def _add_routes(server: flask.Flask, c: views.Context, secure: bool) -> None:
         )
 
     def forget(response: Response) -> None:
-        for name in (SESSION_COOKIE, CSRF_COOKIE):
+        for name in (SESSION_COOKIE, CSRF_COOKIE, IDLE_COOKIE):
             response.delete_cookie(
                 name, path=PREFIX, secure=secure, httponly=True, samesite="Strict"
             )
@@ -134,7 +135,7 @@ def _add_routes(server: flask.Flask, c: views.Context, secure: bool) -> None:
         form = flask.request.form
         username, password = form.get("username", ""), form.get("password", "")
         try:
-            token, expires = c.api.sign_in(username, password)
+            session = c.api.sign_in(username, password)
         except api_errors.ApiUnavailable:
             return flask.redirect(href("login?error=unavailable"), code=303)
         except api_errors.ApiError as exc:
@@ -142,11 +143,14 @@ def _add_routes(server: flask.Flask, c: views.Context, secure: bool) -> None:
             return flask.redirect(href(f"login?error={reason}"), code=303)
         response = flask.redirect(href(""), code=303)
         max_age = _SESSION_FALLBACK_S
-        if expires is not None:
-            max_age = max(int((expires - c.clock()).total_seconds()), 60)
-        cookie(response, SESSION_COOKIE, token, max_age, http_only=True)
+        if session.expires_at is not None:
+            max_age = max(int((session.expires_at - c.clock()).total_seconds()), 60)
+        cookie(response, SESSION_COOKIE, session.token, max_age, http_only=True)
         # Readable by the page so Dash's renderer can echo it in the CSRF header.
-        cookie(response, CSRF_COOKIE, csrf_for(token), max_age, http_only=False)
+        cookie(response, CSRF_COOKIE, csrf_for(session.token), max_age, http_only=False)
+        if session.idle_timeout_s:
+            # Not a secret: lets the page leave an unattended screen (assets/idle.js).
+            cookie(response, IDLE_COOKIE, str(session.idle_timeout_s), max_age, http_only=False)
         return response
 
     @server.post("/auth/logout")

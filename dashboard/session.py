@@ -20,6 +20,7 @@ CSRF_COOKIE = "wearmon_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "wearmon_lang"
+IDLE_COOKIE = "wearmon_idle"
 # Domain separation: the CSRF token is never equal to the token's digest stored by the API.
 _CSRF_LABEL = b"wearmon-dashboard-csrf-v1\x00"
 

@@ -85,6 +85,7 @@ def _fake_token_api(seen: list[httpx.Request]) -> httpx.MockTransport:
                         "access_token": "tok-123",
                         "token_type": "bearer",
                         "expires_at": expires.isoformat(),
+                        "idle_timeout_s": 1800,
                     },
                 )
             return httpx.Response(401, json={"detail": "sign-in failed"})
@@ -115,6 +116,7 @@ def test_sign_in_sets_only_an_httponly_strict_session_cookie() -> None:
     assert "HttpOnly" not in csrf
     assert "tok-123" not in csrf
     assert csrf_for("tok-123") in csrf
+    assert cookies["wearmon_idle"].startswith("wearmon_idle=1800;")
     wrong = client.post(
         "/auth/login",
         data={"username": "nurse", "password": "wrong"},

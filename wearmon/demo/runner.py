@@ -77,10 +77,6 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
         _say(f"database:  {_redacted(database_url)}")
         if options.manifest is not None:
             _say(f"manifest:  {options.manifest}")
-        _say(
-            "The clinician dashboard arrives in a later release; until then query the API "
-            "or the database."
-        )
         await _run_homes(options, enrolled, api_url, database_url, started)
 
 
