@@ -54,6 +54,8 @@ Conn = psycopg.Connection[tuple[object, ...]]
 BATCH_ROWS = 20_000
 #: Progress is (table, rows written so far); called once per batch.
 Progress = Callable[[str, int], None]
+#: Formats written by the server-rendered CSV path (the rest go through Python rows).
+TABULAR = ("csv", "parquet")
 #: Manifest layout version (bump when fields change meaning).
 MANIFEST_VERSION = 1
 
@@ -214,11 +216,15 @@ def _write(
             if isinstance(writer, TabularFormat):
                 copy_out = functools.partial(_copy_out, conn, table, params, order)
                 writer.bulk(
-                    name, table.columns, copy_out, functools.partial(_report, progress, name)
+                    name,
+                    table.columns,
+                    copy_out,
+                    functools.partial(_report, progress, f"{name} ({writer.fmt})"),
                 )
         others = [w for w in writers if not isinstance(w, TabularFormat)]
         batches = functools.partial(_per_participant, conn, table.sql, params, order)
-        _emit(others, name, table.columns, batches, progress)
+        label = f"{name} ({', '.join(f for f in project.formats if f not in TABULAR)})"
+        _emit(others, name, table.columns, batches, progress, label)
     if "cgm_metrics" in project.contents:
         glucose = functools.partial(_per_participant, conn, CGM_SQL, {}, order)
         summaries = functools.partial(_summaries, glucose)
@@ -303,9 +309,10 @@ def _emit(
     columns: Sequence[Column],
     batches: Callable[[], Iterable[Sequence[tuple[object, ...]]]],
     progress: Progress | None,
+    label: str | None = None,
 ) -> None:
     """Stream a table through Python to the sinks that carry it (the query runs only
-    if one does)."""
+    if one does); progress is reported under ``label`` (default: the table)."""
     sinks = [s for s in (w.open(table, columns) for w in writers) if s is not None]
     if not sinks:
         return
@@ -315,11 +322,11 @@ def _emit(
             sink.write(batch)
         done += len(batch)
         if progress:
-            progress(table, done)
+            progress(label or table, done)
     for sink in sinks:
         sink.finish()
     if progress:
-        progress(table, done)
+        progress(label or table, done)
 
 
 def _manifest(

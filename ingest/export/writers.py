@@ -127,6 +127,11 @@ class TabularFormat:
         self._fmt, self._folder, self._tz = fmt, folder, tz
         self._counts: dict[Path, int] = {}
 
+    @property
+    def fmt(self) -> str:
+        """ "csv" or "parquet"."""
+        return self._fmt
+
     def open(self, table: str, columns: Sequence[Column]) -> TableSink:
         self._folder.mkdir(parents=True, exist_ok=True)
         path = self._folder / f"{table}.{self._fmt}"
