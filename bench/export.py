@@ -264,9 +264,9 @@ def run_all(server: str, args: argparse.Namespace, tmp: Path) -> list[dict[str, 
     results: list[dict[str, object]] = [
         {"scenario": "baseline (import + connect)", "peak_rss_mib": round(base["peak_rss_mib"], 1)}
     ]
-    for n in sorted(int(x) for x in args.participants_raw.split(",")):
+    for n in sorted(int(x) for x in args.participants_raw.split(",") if x):
         results.append(scenario(server, "raw", n, 1, tmp))
-    for n in sorted(int(x) for x in args.participants_5m.split(",")):
+    for n in sorted(int(x) for x in args.participants_5m.split(",") if x):
         results.append(scenario(server, "5m", n, args.days, tmp))
     return results
 
