@@ -1,6 +1,6 @@
 """Server time to render the dashboard's heaviest pages, and the weight sent to the browser.
 
-    python bench/dashboard.py [--participants 1000] [--repeat 5]
+    python -m bench.dashboard [--participants 1000] [--repeat 5]
 
 Measures the dashboard process alone: the clinical API's answers (the JSON of its
 schemas for 1,000 triage rows, and for one participant with 14 days of 1 Hz heart rate
@@ -19,14 +19,11 @@ import gzip
 import json
 import math
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard.app import create_dashboard
 from dashboard.session import CSRF_HEADER, SESSION_COOKIE, csrf_for

@@ -123,29 +123,40 @@ def triage_rows(
 
 def queue_view(ctx: Context, token: str, t: Translator, states: list[str]) -> Any:
     alerts = [a for s in states for a in ctx.api.alerts(token, state=s)]
-    order = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
-    alerts.sort(
-        key=lambda a: (order.get(str(pick(a, "priority")), 3), str(pick(a, "first_seen") or ""))
-    )
-    labels = {
-        str(pick(a, "participant_id")): str(
-            pick(a, "participant_label", "display_name", "participant_name")
-            or pick(a, "participant_id")
-        )
-        for a in alerts
-    }
+    alerts.sort(key=alert_urgency)
+    # Alerts carry ids only; the triage list (same care-team scope) names the participants.
+    labels = {row.participant_id: row.label for row in parse_rows(ctx.api.triage(token))}
     return alert_pages.queue_table(alerts, labels, t, ctx.clock())
+
+
+_PRIORITY_RANK = {"HIGH": 0, "MEDIUM": 1, "LOW": 2}
+_KIND_RANK = {"physiological": 0, "wellbeing": 1, "technical": 2}
+
+
+def alert_urgency(alert: Any) -> tuple[int, int, int, float]:
+    """Priority, then clinical before technical, then open before acknowledged, then newest.
+
+    An acknowledged HIGH alert stays above an open LOW one: it still needs resolving.
+    """
+    started = as_time(pick(alert, "first_seen"))
+    return (
+        _PRIORITY_RANK.get(str(pick(alert, "priority")), 3),
+        _KIND_RANK.get(str(pick(alert, "kind")), 3),
+        0 if pick(alert, "state") == "OPEN" else 1,
+        -(started.timestamp() if started else 0.0),
+    )
 
 
 def participant_alerts(
     ctx: Context, token: str, participant_id: str
 ) -> tuple[list[Any], dict[str, Any]]:
-    """Open and acknowledged alerts (newest first) with each one's history."""
+    """Unresolved alerts, most urgent first, with each one's history."""
     alerts = [
         a
         for s in ("OPEN", "ACKNOWLEDGED")
         for a in ctx.api.alerts(token, participant_id=participant_id, state=s)
     ]
+    alerts.sort(key=alert_urgency)
     histories = {
         str(pick(a, "id", "alert_id")): ctx.api.alert_history(token, str(pick(a, "id", "alert_id")))
         for a in alerts

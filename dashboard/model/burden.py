@@ -56,7 +56,14 @@ def parse_burden(data: Mapping[str, Any]) -> Burden:
                     "median_time_to_acknowledge_s",
                 )
             ),
-            non_actionable_share=_share(pick(r, "non_actionable_share", "share_non_actionable")),
+            non_actionable_share=_share(
+                pick(
+                    r,
+                    "share_resolved_non_actionable",
+                    "non_actionable_share",
+                    "share_non_actionable",
+                )
+            ),
         )
         for r in raw_rules
     )

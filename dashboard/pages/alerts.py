@@ -176,19 +176,26 @@ def _history(events: Sequence[Mapping[str, Any]], t: Translator) -> html.Details
 
 
 def alert_card(
-    alert: Mapping[str, Any], history: Sequence[Mapping[str, Any]], t: Translator
+    alert: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    t: Translator,
+    expanded: bool = True,
 ) -> html.Section:
+    """One alert; the forms of all but the most urgent are folded (one click to open)."""
     alert_id = str(pick(alert, "id", "alert_id"))
     title: list[Any] = [badge(str(pick(alert, "priority") or ""), t), " ", rule_name(t, alert)]
     if pick(alert, "retrospective"):
         title += [" ", html.Span(t("alert.retrospective"), className="tag")]
-    summary = pick(alert, "summary")
+    # The engine writes its summary in English; other languages show the translated
+    # facts below it instead of an untranslated sentence.
+    summary = pick(alert, "summary") if t.lang == "en" else None
+    actions = html.Div(_actions(alert, t), className="actions")
     return html.Section(
         [
             html.H3(title),
             html.P(str(summary)) if summary else None,
             html.Dl(_facts(alert, t), className="facts"),
-            html.Div(_actions(alert, t), className="actions"),
+            actions if expanded else html.Details([html.Summary(t("alert.actions")), actions]),
             _history(history, t),
         ],
         className="alert-card",
@@ -204,7 +211,10 @@ def alert_list(
 ) -> list[Any]:
     if not alerts:
         return [html.P(t("alert.none"))]
-    return [alert_card(a, histories.get(str(pick(a, "id", "alert_id")), ()), t) for a in alerts]
+    return [
+        alert_card(a, histories.get(str(pick(a, "id", "alert_id")), ()), t, expanded=i == 0)
+        for i, a in enumerate(alerts)
+    ]
 
 
 QUEUE_STATES = ("OPEN", "ACKNOWLEDGED", "RESOLVED")
