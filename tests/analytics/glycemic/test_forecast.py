@@ -9,6 +9,7 @@ import pytest
 
 from analytics.errors import GlycemicInputError
 from analytics.glycemic import forecast, predicted_low
+from analytics.glycemic.forecast import LAGS_MIN, baseline_experts
 
 START = np.datetime64("2024-01-01T00:00")
 
@@ -47,8 +48,8 @@ def test_forecast_is_nan_until_25_minutes_of_history() -> None:
     assert np.isfinite(out[5:]).all()
 
 
-def test_forecast_is_nan_again_after_a_gap_longer_than_15_minutes() -> None:
-    minutes = np.r_[np.arange(0, 60, 5), np.arange(80, 140, 5)]
+def test_forecast_is_nan_again_after_a_gap_longer_than_20_minutes() -> None:
+    minutes = np.r_[np.arange(0, 60, 5), np.arange(80, 140, 5)]  # 25 min without a reading
     out = forecast(START + minutes.astype("timedelta64[m]"), np.full(minutes.size, 120.0))
     after_gap = np.flatnonzero(minutes >= 80)
     assert np.isnan(out[after_gap[:5]]).all()
@@ -126,3 +127,34 @@ def test_shipped_coefficients_match_the_feature_count() -> None:
 def test_empty_input_gives_empty_forecast() -> None:
     out = forecast(np.array([], dtype="datetime64[s]"), np.array([]))
     assert out.shape == (0,)
+
+
+def test_fifteen_minute_sensor_with_jittered_timestamps_is_forecast() -> None:
+    # FreeStyle Libre-like: a reading every 15 min, logged a few seconds late each time.
+    seconds = np.arange(40) * (15 * 60 + 3)
+    times = START + seconds.astype("timedelta64[s]")
+    out = forecast(times, 120.0 + 20.0 * np.sin(np.arange(40) / 4.0))
+    assert np.isnan(out[:2]).all()  # 25 min of history needs two readings after the first
+    assert np.isfinite(out[2:]).all()
+
+
+def test_baseline_experts_are_hold_and_damped_trend() -> None:
+    rows = baseline_experts(30)
+    assert not rows[0].any()  # hold: no change
+    expected = np.zeros(rows.shape[1])
+    expected[LAGS_MIN.index(15.0)] = 0.5  # y(t) + 0.5 (y(t) - y(t - 15 min))
+    np.testing.assert_array_equal(rows[1], expected)
+
+
+def test_unpredictable_subject_falls_back_to_hold() -> None:
+    # A random walk in hyperglycaemia: the last value is the best forecast; the population
+    # experts (their hyperglycaemia hinge expects a fall) lose to it by ~33 % without the
+    # baseline experts (measured when they were added).
+    rng = np.random.default_rng(11)
+    n = 2000
+    glucose = np.clip(300.0 + rng.normal(0.0, 6.0, n).cumsum(), 220.0, 390.0)
+    out = forecast(five_minute_times(n), glucose)
+    target, late = glucose[6:], slice(500, n - 6)  # after the mixture has learnt the subject
+    mine = np.sqrt(np.mean((out[:-6][late] - target[late]) ** 2))
+    hold = np.sqrt(np.mean((glucose[:-6][late] - target[late]) ** 2))
+    assert mine <= 1.03 * hold
