@@ -2,10 +2,11 @@
 
 All functions are pure: RR intervals in milliseconds (and optionally beat times in
 seconds) in, numpy arrays or frozen dataclasses out. The stable contract is
-``detect_af(rr_ms) -> numpy bool array`` (docs/architecture.md "Stable contracts").
+``detect_af(rr_ms) -> numpy bool array`` (docs/architecture.md "Stable contracts"),
+with ``detect_af_proba(rr_ms)`` giving the confidence per interval.
 """
 
-from analytics.cardiac.af import AFDetectorParams, af_score, detect_af
+from analytics.cardiac.af import AFDetectorParams, af_score, detect_af, detect_af_proba
 from analytics.cardiac.entropy import sample_entropy
 from analytics.cardiac.episodes import AFBurden, AFEpisode, af_burden, af_episodes
 from analytics.cardiac.hrv import HRVWindows, hrv_by_group, hrv_windows
@@ -40,6 +41,7 @@ __all__ = [
     "artefact_mask",
     "clean_rr",
     "detect_af",
+    "detect_af_proba",
     "detect_rate_episodes",
     "hr_from_rr",
     "hrv_by_group",

@@ -18,9 +18,12 @@ detector multiplies two normalised statistics that each miss one of these traps:
     RR: recurring ectopic couplings and smooth sinus arrhythmia leave close
     neighbours; AF does not (the template matching of sample entropy).
 
-The score is the geometric mean of the irregularity and the novelty counted twice,
-median-filtered over 91 beats so that short runs do not flip the label, and compared
-with a threshold.
+The raw score is the geometric mean of the irregularity and the novelty counted twice.
+:func:`detect_af_proba` turns it into a probability per beat with a small logistic model
+(running medians of the raw score over about one and five minutes, and the heart
+period; :mod:`analytics.cardiac._af_model`), whose weights and the default 0.5 cut-off
+of :func:`detect_af` were chosen with record-grouped cross-validation pooled over five
+public databases (afdb, ltafdb, nsr2db, chf2db, CinC 2017; ``bench/af.py``).
 """
 
 from __future__ import annotations
@@ -30,14 +33,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analytics.cardiac._af_labels import af_valid
+from analytics.cardiac._af_model import WEIGHTS, probability
 from analytics.cardiac._af_stats import (
     irregularity_of,
     local_rr_ms,
     nearest_pattern_ms,
     score_valid,
 )
-from analytics.cardiac._validate import BoolArray, FloatArray, as_rr_ms, check_positive
+from analytics.cardiac._validate import BoolArray, FloatArray, as_rr_ms
 from analytics.cardiac.rr import _implausible_rr
 from analytics.errors import CardiacInputError
 from analytics.runs import true_runs
@@ -50,10 +53,13 @@ class AFDetectorParams:
     Attributes
     ----------
     threshold : float
-        Score above which a beat is AF (dimensionless, a fraction of the RR interval).
-        0.025 rounds 0.0248, the value maximising pooled beat-level Se + Sp on the 10
-        PhysioNet afdb records; the leave-one-record-out choices span 0.0239-0.0256
-        (bench/af.py).
+        Probability (:func:`detect_af_proba`) above which a beat is AF, in (0, 1).
+        0.5: the model is fitted with every source and class weighing the same, so 0.5
+        balances sensitivity and specificity; rules that need more certainty ask for a
+        higher confidence (``analytics.rules`` ``af_burden``).
+    weights : tuple of float
+        Intercept and feature weights of the logistic model
+        (:mod:`analytics.cardiac._af_model`, fitted by ``python -m bench.af --fit``).
     ectopic_median_beats : int
         Running-median length that suppresses isolated ectopic beats before the
         irregularity statistic (5; Petrenas 2015 filter ectopic beats first).
@@ -67,23 +73,27 @@ class AFDetectorParams:
         Patterns starting up to this many beats before and after are searched for a
         neighbour (32).
     smoothing_beats : int
-        Odd length of the median filter applied to the score (91, about a minute at
+        Odd length of the median filter of :func:`af_score` (91, about a minute at
         rest; Petrenas 2015 median-filter the irregularity measure).
     min_beats : int
         Records with fewer plausible intervals are labelled all non-AF (16: too short
         to judge irregularity).
     """
 
-    threshold: float = 0.025
+    threshold: float = 0.5
     ectopic_median_beats: int = 5
     irregularity_beats: int = 8
     pattern_beats: int = 3
     novelty_half_beats: int = 32
     smoothing_beats: int = 91
     min_beats: int = 16
+    weights: tuple[float, ...] = WEIGHTS
 
     def __post_init__(self) -> None:
-        check_positive(self.threshold, "threshold")
+        _check_probability(self.threshold, "threshold")
+        if len(self.weights) != len(WEIGHTS) or not np.all(np.isfinite(self.weights)):
+            msg = f"weights should be {len(WEIGHTS)} finite numbers; got {self.weights!r}"
+            raise CardiacInputError(msg)
         names = ("ectopic_median_beats", "irregularity_beats", "pattern_beats")
         for name in (*names, "novelty_half_beats"):
             value = getattr(self, name)
@@ -93,6 +103,12 @@ class AFDetectorParams:
         if int(self.smoothing_beats) != self.smoothing_beats or self.smoothing_beats % 2 == 0:
             msg = f"smoothing_beats should be an odd integer; got {self.smoothing_beats!r}"
             raise CardiacInputError(msg)
+
+
+def _check_probability(value: float, name: str) -> None:
+    if not np.isfinite(value) or not 0.0 < value < 1.0:
+        msg = f"{name} should be a probability strictly between 0 and 1; got {value!r}"
+        raise CardiacInputError(msg)
 
 
 def irregularity(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
@@ -205,14 +221,63 @@ def _fill_artefacts(labels: BoolArray, valid: BoolArray) -> BoolArray:
     return out
 
 
-def _detect_af_checked(rr_ms: FloatArray, params: AFDetectorParams, threshold: float) -> BoolArray:
-    """:func:`detect_af` of an already validated RR series."""
+def _proba_checked(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
+    """:func:`detect_af_proba` of an already validated RR series."""
     valid = ~_implausible_rr(rr_ms)
-    labels = np.zeros(rr_ms.size, dtype=bool)
-    if np.count_nonzero(valid) < params.min_beats:
-        return labels
-    labels[valid] = af_valid(rr_ms[valid], params, threshold)
-    return _fill_artefacts(labels, valid)
+    out = np.full(rr_ms.size, np.nan)
+    if np.count_nonzero(valid) >= params.min_beats:
+        out[valid] = probability(rr_ms[valid], params)
+    return out
+
+
+def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = None) -> FloatArray:
+    """Probability that each RR interval belongs to atrial fibrillation.
+
+    Parameters
+    ----------
+    rr_ms : array_like of float, shape (n,)
+        RR intervals in milliseconds for one recording, in order. Values must be finite
+        and positive; intervals outside 200-3000 ms are treated as artefacts.
+    params : AFDetectorParams, optional
+        Detector parameters (default :class:`AFDetectorParams`).
+
+    Returns
+    -------
+    ndarray of float, shape (n,)
+        Probability in [0, 1] per interval; NaN at artefacts and everywhere when fewer
+        than ``params.min_beats`` plausible intervals remain (nothing to judge).
+
+    Raises
+    ------
+    CardiacInputError
+        (a ``ValueError``) if ``rr_ms`` is not 1-D, or holds NaN, infinite or
+        non-positive values.
+
+    Notes
+    -----
+    Logistic in three running medians (:mod:`analytics.cardiac._af_model`): of the raw
+    score of :func:`af_score` over 91 and over 301 beats (log) and of RR over 91 beats
+    (log). The probability is calibrated on a population in which AF and non-AF time,
+    and every source database, weigh the same: read it as a confidence to compare with
+    a cut-off, not as the chance that a random participant is in AF. Non-diagnostic.
+
+    References
+    ----------
+    .. [1] Petrenas A, Marozas V, Sornmo L. Comput Biol Med 2015;65:184-191.
+    .. [2] Tateno K, Glass L. Med Biol Eng Comput 2001;39:664-671.
+    .. [3] Dash S, Chon KH, Lu S, Raeder EA. Automatic real time detection of atrial
+       fibrillation. Ann Biomed Eng 2009;37:1701-1709.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> sinus = 800 + 40 * np.sin(np.arange(400) / 3.0)
+    >>> p = detect_af_proba(np.concatenate((sinus, rng.uniform(400, 1000, 400))))
+    >>> bool(p[:200].max() < 0.5), bool(p[-200:].min() > 0.9)
+    (True, True)
+    """
+    p = AFDetectorParams() if params is None else params
+    return _proba_checked(as_rr_ms(rr_ms), p)
 
 
 def detect_af(
@@ -229,7 +294,8 @@ def detect_af(
         RR intervals in milliseconds for one recording, in order. Values must be finite
         and positive; intervals outside 200-3000 ms are treated as artefacts.
     threshold : float, optional
-        Overrides ``params.threshold``: higher is more specific, lower more sensitive.
+        Overrides ``params.threshold`` (a probability in (0, 1)): higher is more
+        specific, lower more sensitive.
     params : AFDetectorParams, optional
         Detector parameters (default :class:`AFDetectorParams`).
 
@@ -244,19 +310,13 @@ def detect_af(
     ------
     CardiacInputError
         (a ``ValueError``) if ``rr_ms`` is not 1-D, or holds NaN, infinite or
-        non-positive values, or ``threshold`` is not positive.
+        non-positive values, or ``threshold`` is not strictly between 0 and 1.
 
     Notes
     -----
-    The beat is AF when :func:`af_score` exceeds the threshold; see there for the
-    formula. Non-diagnostic: the output flags "AF-like irregularity" for clinical
-    review (docs/clinical.md).
-
-    The labels are identical to thresholding :func:`af_score`, at a fraction of the
-    cost: the 91-beat median is never formed (it exceeds the threshold exactly when at
-    least 46 of the 91 unsmoothed scores in its window do, a moving count), and the
-    novelty's full 32-beat search runs only where a 4-beat search, which bounds the
-    score from above, leaves a window undecided. About 3-6 ms per 100k beats.
+    The beat is AF when :func:`detect_af_proba` exceeds the threshold; see there for
+    the model. Non-diagnostic: the output flags "AF-like irregularity" for clinical
+    review (docs/clinical.md). About 25-40 ms per 100k beats on one core.
 
     References
     ----------
@@ -266,13 +326,18 @@ def detect_af(
     Examples
     --------
     >>> rng = np.random.default_rng(1)
-    >>> sinus = 800 + 40 * np.sin(np.arange(300) / 3.0)
-    >>> af = rng.uniform(400, 1000, 300)
+    >>> sinus = 800 + 40 * np.sin(np.arange(400) / 3.0)
+    >>> af = rng.uniform(400, 1000, 400)
     >>> labels = detect_af(np.concatenate((sinus, af)))
-    >>> bool(labels[:250].any()), bool(labels[350:].all())
+    >>> bool(labels[:250].any()), bool(labels[550:].all())
     (False, True)
     """
     p = AFDetectorParams() if params is None else params
     thr = p.threshold if threshold is None else threshold
-    check_positive(thr, "threshold")
-    return _detect_af_checked(as_rr_ms(rr_ms), p, thr)
+    _check_probability(thr, "threshold")
+    rr = as_rr_ms(rr_ms)
+    proba = _proba_checked(rr, p)
+    valid = ~np.isnan(proba)
+    labels = np.zeros(rr.size, dtype=bool)
+    labels[valid] = proba[valid] > thr
+    return _fill_artefacts(labels, valid) if valid.any() else labels

@@ -217,6 +217,16 @@ class AfBurdenRule:
     min_episode_s : float
         Only AF runs at least this long count (30 s; 2020 ESC AF guidelines,
         analytics.cardiac.episodes).
+    min_confidence : float
+        A beat is AF-like when ``analytics.cardiac.detect_af_proba`` is at least this
+        (0.5 is the detector's own cut-off).
+    peak_confidence : float
+        An AF episode counts only when one of its beats reaches this probability
+        (hysteresis). Both defaults were chosen with bench/af.py, replaying the rule
+        as the alert worker runs it over 27 healthy (nsr2db) and 14 heart-failure
+        (chf2db) 24-h recordings and over the AF onsets of 42 ltafdb records: 0.6 /
+        0.9 raised every onset (median 10 min) with 1.5 false findings per 30
+        participant-days; stricter settings missed onsets (docs/detectors.md).
     version : str
         Parameter-set version.
     """
@@ -224,10 +234,23 @@ class AfBurdenRule:
     min_burden_min: float = AF_BURDEN_MIN
     lookback_min: float = AF_BURDEN_LOOKBACK_MIN
     min_episode_s: float = AF_MIN_EPISODE_S
+    min_confidence: float = 0.6
+    peak_confidence: float = 0.9
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
         _positive(self, "min_burden_min", "lookback_min", "min_episode_s")
+        for name in ("min_confidence", "peak_confidence"):
+            value = getattr(self, name)
+            if not 0.0 < value < 1.0:
+                msg = f"af_burden {name} should be in (0, 1); got {value!r}"
+                raise ThresholdError(msg)
+        if self.peak_confidence < self.min_confidence:
+            msg = (
+                f"af_burden peak_confidence ({self.peak_confidence!r}) should be at least "
+                f"min_confidence ({self.min_confidence!r})"
+            )
+            raise ThresholdError(msg)
         _ordered(self, "min_burden_min", "lookback_min")
         _version(self)
 

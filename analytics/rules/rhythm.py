@@ -1,7 +1,8 @@
 """``af_burden``: AF-like rhythm >= 5 minutes in the last hour (non-diagnostic), MEDIUM.
 
-Beats are labelled by :func:`analytics.cardiac.detect_af`, grouped into >= 30-s episodes
-by :func:`analytics.cardiac.af_episodes`; this module slides the one-hour look-back over
+Beats count as AF-like when :func:`analytics.cardiac.detect_af_proba` reaches the rule's
+confidence, grouped into episodes of the rule's minimum length by
+:func:`analytics.cardiac.af_episodes`; this module slides the one-hour look-back over
 the beats so that every time the rule held in the analysed span is found, not only the
 hour before the newest beat (at the newest beat the figure equals
 :func:`analytics.cardiac.af_burden`'s ``minutes_last_window``).
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analytics.cardiac import af_episodes, detect_af
+from analytics.cardiac import AFDetectorParams, af_episodes, detect_af_proba
 from analytics.clinical_constants import RR_MAX_MS, RR_MIN_MS, Severity
 from analytics.quality import covered_before
 from analytics.rules._common import still_open
@@ -46,11 +47,15 @@ def _within_after(t: FloatArray, marks_s: FloatArray, span_s: float) -> BoolArra
     return out
 
 
-def _in_episodes(labels: BoolArray, rr: FloatArray, t: FloatArray, rule: AfBurdenRule) -> BoolArray:
+def _in_episodes(
+    labels: BoolArray, proba: FloatArray, rr: FloatArray, t: FloatArray, rule: AfBurdenRule
+) -> BoolArray:
+    """Beats of episodes long enough whose most confident beat reaches ``peak_confidence``."""
     episodes = af_episodes(labels, rr, times_s=t, min_duration_s=rule.min_episode_s)
     mask = np.zeros(rr.size, dtype=bool)
     for ep in episodes:
-        mask[ep.start_index : ep.end_index] = True
+        if np.nanmax(proba[ep.start_index : ep.end_index]) >= rule.peak_confidence:
+            mask[ep.start_index : ep.end_index] = True
     return mask
 
 
@@ -93,7 +98,12 @@ def _finding(
 
 
 def af_burden_findings(
-    window: ParticipantWindow, thresholds: Thresholds, gate: CoverageGate, now_s: float
+    window: ParticipantWindow,
+    thresholds: Thresholds,
+    gate: CoverageGate,
+    now_s: float,
+    *,
+    detector: AFDetectorParams | None = None,
 ) -> list[Finding]:
     """Periods in which AF-like rhythm filled >= 5 min of the preceding hour.
 
@@ -108,6 +118,8 @@ def af_burden_findings(
         Beats in windows failing the coverage gate count neither as AF nor as monitored.
     now_s : float
         Evaluation time, seconds (UTC epoch).
+    detector : AFDetectorParams, optional
+        The AF model (default: the fitted one; benchmarks pass cross-validated fits).
 
     Returns
     -------
@@ -120,9 +132,14 @@ def af_burden_findings(
 
     Notes
     -----
-    With :math:`A` the union of the RR intervals of AF episodes (>= 30 s of
-    consecutive AF beats) in passing windows and :math:`M` that of all plausible RR
-    intervals in passing windows, at each beat time :math:`t_i`
+    A beat is AF-like when its :func:`~analytics.cardiac.detect_af_proba` is at least
+    ``min_confidence``; an episode counts only when one of its beats reaches
+    ``peak_confidence`` (hysteresis: a long stretch that is only borderline AF-like,
+    such as hours of frequent ectopy, raises nothing, while a real onset, which soon
+    looks like typical AF, is still counted from its start). With :math:`A` the union of the
+    RR intervals of AF episodes (``min_episode_s`` of consecutive AF-like beats) in passing
+    windows and :math:`M` that of all plausible RR intervals in passing windows, at each
+    beat time :math:`t_i`
 
     .. math:: B_i = |A \\cap (t_i - L, t_i]|, \\qquad
        \\mathrm{burden\\%}_i = 100\\,\\frac{B_i}{|M \\cap (t_i - L, t_i]|}
@@ -136,16 +153,30 @@ def af_burden_findings(
     for the diagnosis and management of atrial fibrillation. Eur Heart J
     2021;42:373-498 (30-s episode definition).
     """
+    if window.rr_ms.size == 0:
+        return []
+    proba = detect_af_proba(window.rr_ms, params=detector)
+    return findings_from_proba(window, proba, thresholds, gate, now_s)
+
+
+def findings_from_proba(
+    window: ParticipantWindow,
+    proba: FloatArray,
+    thresholds: Thresholds,
+    gate: CoverageGate,
+    now_s: float,
+) -> list[Finding]:
+    """:func:`af_burden_findings` given the window's AF probabilities (one per RR)."""
     rule = thresholds.af_burden
     rr, t = window.rr_ms, window.rr_times_s
     if rr.size == 0:
         return []
     # analytics.cardiac.artefact_mask without re-validating the window's RR intervals.
     ok = gate.allows(t) & (rr >= RR_MIN_MS) & (rr <= RR_MAX_MS)
-    labels = detect_af(rr) & ok
+    labels = (np.nan_to_num(proba) >= rule.min_confidence) & ok
     if not labels.any():
         return []
-    af = _in_episodes(labels, rr, t, rule)
+    af = _in_episodes(labels, proba, rr, t, rule)
     if not af.any():
         return []
     start = t - rr / 1000.0

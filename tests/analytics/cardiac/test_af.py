@@ -108,8 +108,8 @@ def test_an_artefact_inside_af_does_not_split_it() -> None:
 
 def test_higher_threshold_is_more_specific() -> None:
     rr = np.r_[_sinus(400), _af(400, seed=4)]
-    loose = detect_af(rr, threshold=0.005)
-    strict = detect_af(rr, threshold=0.05)
+    loose = detect_af(rr, threshold=0.1)
+    strict = detect_af(rr, threshold=0.9)
     assert strict.sum() <= loose.sum()
     assert not (strict & ~loose).any()
 
@@ -150,9 +150,10 @@ def test_two_dimensional_raises() -> None:
         detect_af(np.ones((2, 20)) * 800)
 
 
-def test_non_positive_threshold_raises() -> None:
+@pytest.mark.parametrize("threshold", [0.0, 1.0, float("nan")])
+def test_threshold_outside_zero_one_raises(threshold: float) -> None:
     with pytest.raises(CardiacInputError, match="threshold"):
-        detect_af([800.0] * 30, threshold=0.0)
+        detect_af([800.0] * 30, threshold=threshold)
 
 
 def test_even_smoothing_window_is_rejected() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics.cardiac import af_burden, detect_af
-from analytics.rules import Severity, Thresholds, evaluate_participant
+from analytics.cardiac import af_burden, detect_af_proba
+from analytics.rules import Severity, ThresholdError, Thresholds, evaluate_participant
 from tests.analytics.rules.conftest import T0, window
 
 RNG_SEED = 20261122
@@ -62,7 +62,8 @@ def test_burden_at_newest_beat_equals_cardiac_af_burden() -> None:
     rr = _rr(50, 8, 2)
     t = T0 + np.cumsum(rr) / 1000.0
     (f,) = _af_findings(rr)
-    reference = af_burden(detect_af(rr), rr, times_s=t).minutes_last_window
+    labels = detect_af_proba(rr) >= Thresholds().af_burden.min_confidence
+    reference = af_burden(labels, rr, times_s=t).minutes_last_window
     assert f.ongoing
     assert f.evidence["burden_min"] == pytest.approx(reference, abs=1e-6)
 
@@ -91,3 +92,42 @@ def test_override_of_minimum_burden_changes_outcome_and_version() -> None:
     custom = Thresholds().override("af_burden", version="af-p7", min_burden_min=3.0)
     (f,) = _af_findings(rr, custom)
     assert f.rule_version == "af-p7"
+
+
+def _borderline(minutes: float) -> np.ndarray:
+    """Sinus, then RR uniform in 600-1000 ms: AF-like with probability ~0.8, never ~0.9."""
+    rng = np.random.default_rng(RNG_SEED)
+    n = int(minutes * 60 / 0.8)
+    sinus = 800.0 + 40.0 * np.sin(np.arange(1500) / 3.0) + rng.normal(0.0, 5.0, 1500)
+    return np.concatenate((sinus, 800.0 + rng.uniform(-200.0, 200.0, n), sinus))
+
+
+def test_borderline_irregularity_needs_a_confident_beat_to_count() -> None:
+    rr = _borderline(20)
+    p = detect_af_proba(rr)
+    middle = p[1700 : 1500 + 1300]
+    assert np.nanmin(middle) > 0.7  # AF-like by the rule's minimum confidence ...
+    assert np.nanmax(p) < 0.9  # ... but never confident enough to count
+    assert _af_findings(rr) == []
+    relaxed = Thresholds().override("af_burden", version="af-p8", peak_confidence=0.7)
+    (f,) = _af_findings(rr, relaxed)
+    assert f.evidence["burden_min"] >= 5.0
+
+
+def test_af_episode_counts_from_its_first_confident_enough_beat() -> None:
+    # Uniform 400-1000 ms reaches the peak confidence: the whole episode counts.
+    (f,) = _af_findings(_rr(20, 7, 20))
+    assert f.evidence["burden_min"] >= 6.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "name"),
+    [
+        ({"min_confidence": 0.0}, "min_confidence"),
+        ({"peak_confidence": 1.0}, "peak_confidence"),
+        ({"min_confidence": 0.95, "peak_confidence": 0.9}, "peak_confidence"),
+    ],
+)
+def test_confidences_outside_zero_one_or_inverted_are_rejected(changes: dict, name: str) -> None:
+    with pytest.raises(ThresholdError, match=name):
+        Thresholds().override("af_burden", version="bad", **changes)
