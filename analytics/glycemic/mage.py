@@ -7,6 +7,32 @@ the intervals in which one turning point is sought; excursions are then matched
 peak-to-nadir and nadir-to-peak. This module follows iglu 4.3.0's defaults
 (``short_ma = 5``, ``long_ma = 32``, ``direction = "avg"``, ``max_gap = 180``) on the
 5-minute grid, so its values match iglu's.
+
+Gaps and segment ends, as read from iglu 4.3.0's source (``R/mage.R``,
+``R/mage_ma_single.R``):
+
+* the trace is first put on the 5-minute day-by-day grid (``CGMS2DayByDay`` with
+  ``dt0 = 5``, ``inter_gap = 45``): gaps of at most 45 min are interpolated, longer ones
+  stay missing; leading and trailing missing points are dropped;
+* a run of missing grid points longer than ``max_gap`` (run length x 5 min > 180 min,
+  i.e. 37 points or more) splits the trace into segments; the run itself becomes an
+  all-missing segment, which yields no value. A run of exactly 36 points (180 min) does
+  not split;
+* each segment is judged alone: fewer than 7 points or fewer than ``long_ma`` = 32 grid
+  points (missing points included) give no value; its SD is the sample SD of its own
+  values; the moving averages average the values present in their window (a window with
+  none is missing), and a crossing is recognised only between two consecutive points
+  whose glucose and moving-average difference are all present, or, across missing
+  points, when the difference changed sign since the last crossing;
+* the first and the last point of a segment always bound a turning-point interval, so
+  an excursion still under way at a segment's end counts, measured to the last turning
+  point (the "k == N" branch), as long as it exceeds the segment's SD;
+* direction "avg": each segment contributes MAGE+ and MAGE- separately (a direction
+  without an excursion contributes nothing), weighted by the segment's duration from
+  its first to its last grid point.
+
+The gappy cases of ``tests/analytics/glycemic/test_mage_gaps.py`` were derived by hand
+from these rules.
 """
 
 from __future__ import annotations
