@@ -15,7 +15,7 @@ from ingest import maintenance
 from ingest.api.body import component_schemas
 from ingest.api.limits import BodyLimit
 from ingest.api.request_id import RequestId
-from ingest.api.routes import auth, exports, health, ingest
+from ingest.api.routes import alerts, auth, exports, health, ingest
 from ingest.api.schemas import BatchIn
 from ingest.api.schemas_auth import CredentialsIn
 from ingest.api.state import AppState
@@ -82,6 +82,7 @@ def create_app(
     api.include_router(ingest.router)
     api.include_router(auth.router)
     api.include_router(exports.router)
+    api.include_router(alerts.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
