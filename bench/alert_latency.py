@@ -294,7 +294,7 @@ def clinician_token(base: str, url: str, homes: list[Home]) -> str | None:
     with psycopg.connect(url) as conn:
         conn.execute(
             "INSERT INTO team_participants (team_id, participant_id)"
-            " SELECT t.team_id, p FROM teams t, unnest(%s::uuid[]) p WHERE t.name = 'bench'"
+            " SELECT t.team_id, p FROM care_teams t, unnest(%s::uuid[]) p WHERE t.name = 'bench'"
             " ON CONFLICT DO NOTHING",
             ([h.participant_id for h in homes],),
         )
