@@ -15,7 +15,7 @@ from ingest import maintenance
 from ingest.api.body import component_schemas
 from ingest.api.limits import BodyLimit
 from ingest.api.request_id import RequestId
-from ingest.api.routes import alerts, auth, exports, health, ingest
+from ingest.api.routes import alerts, auth, clinical, exports, health, ingest, participants
 from ingest.api.schemas import BatchIn
 from ingest.api.schemas_auth import CredentialsIn
 from ingest.api.state import AppState
@@ -83,6 +83,8 @@ def create_app(
     api.include_router(auth.router)
     api.include_router(exports.router)
     api.include_router(alerts.router)
+    api.include_router(clinical.router)
+    api.include_router(participants.router)
     app.include_router(api)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)

@@ -1,0 +1,115 @@
+"""The triage list and "reviewed" marks (clinicians of the participant's care team)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+
+from ingest.api.auth_deps import ClinicianDep, ensure_participant_in_scope
+from ingest.api.deps import ConnDep, StateDep
+from ingest.api.schemas_clinical import GlucoseGlanceOut, ReviewOut, TriageItemOut, TriageOut
+from ingest.storage.audit import write_audit_async
+from ingest.storage.triage import mark_reviewed, triage, undo_review
+
+router = APIRouter(tags=["clinical"])
+
+_DENIED: dict[int | str, dict[str, Any]] = {401: {}, 403: {}}
+
+
+@router.get(
+    "/triage",
+    response_model=TriageOut,
+    responses=_DENIED,
+    summary="The signed-in clinician's participants, most urgent first",
+)
+async def get_triage(account: ClinicianDep, state: StateDep, conn: ConnDep) -> TriageOut:
+    rows = await triage(conn, account.account_id, state.clock())
+    await write_audit_async(
+        conn,
+        account.audit("read", "triage", "success", subjects=[r.participant_id for r in rows]),
+    )
+    await conn.commit()
+    return TriageOut(
+        items=[
+            TriageItemOut(
+                **{
+                    f.name: getattr(r, f.name)
+                    for f in dataclasses.fields(r)
+                    if f.name != "glucose_14d"
+                },
+                glucose_14d=GlucoseGlanceOut(**dataclasses.asdict(r.glucose_14d)),
+            )
+            for r in rows
+        ]
+    )
+
+
+@router.post(
+    "/participants/{participant_id}/reviewed",
+    response_model=ReviewOut,
+    responses={**_DENIED, 404: {}},
+    summary="Mark a participant reviewed (shown as 'last reviewed by/at' on the triage list)",
+)
+async def post_reviewed(
+    participant_id: uuid.UUID, account: ClinicianDep, state: StateDep, conn: ConnDep
+) -> ReviewOut:
+    await ensure_participant_in_scope(conn, account, participant_id, action="review")
+    now = state.clock()
+    review_id = await mark_reviewed(conn, participant_id, account.account_id, now)
+    await write_audit_async(
+        conn,
+        account.audit(
+            "review",
+            f"participant/{participant_id}",
+            "success",
+            subjects=[participant_id],
+            details={"review_id": review_id},
+        ),
+    )
+    await conn.commit()
+    return ReviewOut(
+        participant_id=participant_id,
+        review_id=review_id,
+        reviewed_by=account.username,
+        reviewed_at=now,
+    )
+
+
+@router.delete(
+    "/participants/{participant_id}/reviewed",
+    response_model=ReviewOut,
+    responses={**_DENIED, 404: {}},
+    summary="Undo your newest 'reviewed' mark of a participant",
+)
+async def delete_reviewed(
+    participant_id: uuid.UUID, account: ClinicianDep, state: StateDep, conn: ConnDep
+) -> ReviewOut:
+    await ensure_participant_in_scope(conn, account, participant_id, action="unreview")
+    review_id = await undo_review(conn, participant_id, account.account_id, state.clock())
+    if review_id is None:
+        await conn.rollback()
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"you have no standing 'reviewed' mark on participant {participant_id} to undo",
+        )
+    await write_audit_async(
+        conn,
+        account.audit(
+            "unreview",
+            f"participant/{participant_id}",
+            "success",
+            subjects=[participant_id],
+            details={"review_id": review_id},
+        ),
+    )
+    await conn.commit()
+    return ReviewOut(
+        participant_id=participant_id,
+        review_id=review_id,
+        reviewed_by=account.username,
+        reviewed_at=None,
+        undone=True,
+    )
