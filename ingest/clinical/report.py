@@ -19,7 +19,7 @@ from analytics.clinical_constants import (
     REPORT_MIN_ACTIVE_PERCENT,
     REPORT_PERIOD_DAYS,
 )
-from analytics.glycemic import agp_percentiles, cgm_metrics, data_sufficiency
+from analytics.glycemic import agp_percentiles, cgm_metrics, data_sufficiency, uncensor
 from analytics.rules import (
     DeviceKind,
     DeviceStatus,
@@ -28,15 +28,12 @@ from analytics.rules import (
     gateway_offline_findings,
     stale_device_findings,
 )
+from ingest.flags import FLAG_BITS
 
 FloatArray = npt.NDArray[np.float64]
 
-# A censored CGM reading (value NULL) enters the metrics at the edge of the sensor's
-# range: LOW as 40 mg/dL and HIGH as 400 mg/dL, the plausibility limits the API enforces
-# (docs/privacy.md "Ingestion hygiene"), so that a run of LOW counts as very low glucose
-# rather than vanishing as missing data.
-CENSORED_LOW_MG_DL = 40.0
-CENSORED_HIGH_MG_DL = 400.0
+_CENSORED_LOW = FLAG_BITS["censored_low"]
+_CENSORED_HIGH = FLAG_BITS["censored_high"]
 
 # HRV windows with less coverage are not reported (docs/clinical.md "Coverage").
 HRV_MIN_COVERAGE = MIN_COVERAGE
@@ -76,21 +73,23 @@ def heart_summary(rr_times_s: FloatArray, rr_ms: FloatArray) -> dict[str, object
     }
 
 
-def uncensor(values: Sequence[float | None], low: Sequence[bool]) -> FloatArray:
-    """Glucose with censored readings (None) put at the edge of the sensor's range."""
-    return np.array(
-        [
-            v if v is not None else (CENSORED_LOW_MG_DL if is_low else CENSORED_HIGH_MG_DL)
-            for v, is_low in zip(values, low, strict=True)
-        ],
-        dtype=np.float64,
-    )
-
-
 def glucose_summary(
-    times: Sequence[dt.datetime], glucose_mg_dl: FloatArray, tz: str, now: dt.datetime
+    times: Sequence[dt.datetime],
+    values: Sequence[float | None],
+    flags: Sequence[int],
+    tz: str,
+    now: dt.datetime,
 ) -> dict[str, object]:
-    """Consensus metrics and the AGP over the last 14 days, marked when insufficient."""
+    """Consensus metrics and the AGP over the last 14 days, marked when insufficient.
+
+    Sensor LOW and HIGH readings (``value`` None) enter as
+    :func:`analytics.glycemic.uncensor` puts them, below and above the sensor's range.
+    """
+    glucose_mg_dl = uncensor(
+        [math.nan if v is None else v for v in values],
+        [bool(f & _CENSORED_LOW) for f in flags],
+        [bool(f & _CENSORED_HIGH) for f in flags],
+    )
     start = now - dt.timedelta(days=REPORT_PERIOD_DAYS)
     enough = data_sufficiency(list(times), start) if times else None
     sufficiency = {

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import psycopg
 
+from ingest.flags import FLAG_BITS
+
 AsyncConn = psycopg.AsyncConnection[tuple[object, ...]]
 
-_CENSORED_LOW = 2  # ingest/flags.py FLAG_BITS["censored_low"]
+_CENSORED_LOW = FLAG_BITS["censored_low"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,6 @@ from ingest.clinical.report import (
     gateway_status,
     glucose_summary,
     heart_summary,
-    uncensor,
 )
 from ingest.flags import decode_flags
 from ingest.storage import participant_data as data
@@ -116,7 +115,7 @@ def _summaries(
     rr_t = np.array([t for t, _ in pairs], dtype=np.float64)
     rr_ms = np.array([v for _, v in pairs], dtype=np.float64)
     heart = heart_summary(rr_t, rr_ms)
-    glucose = glucose_summary(cgm.times, uncensor(cgm.values, cgm.censored_low), tz, now)
+    glucose = glucose_summary(cgm.times, cgm.values, cgm.flags, tz, now)
     return heart, glucose
 
 

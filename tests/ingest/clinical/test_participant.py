@@ -113,3 +113,18 @@ def test_raw_windows_are_bounded_and_name_the_limit(
     audited = [r for r in audit_rows(db_url, "read") if r[2] == "success"]
     assert len(audited) == 1
     assert audited[0][5]["metric"] == "glucose"  # type: ignore[index]
+
+
+def test_sensor_low_readings_count_as_very_low_glucose_on_the_page(
+    db_url: str, client: httpx.Client, home: Home
+) -> None:
+    step = dt.timedelta(minutes=5)
+    times = every(NOW - 12 * step, step, 12)
+    store(db_url, home.cgm_device, home.participant_id, "glucose",
+          [(t, None) for t in times[:3]], ["censored_low"])  # fmt: skip
+    store(db_url, home.cgm_device, home.participant_id, "glucose",
+          [(t, 100.0) for t in times[3:]])  # fmt: skip
+    auth = bearer(token_of(client, "nurse.park"))
+    page = client.get(f"/api/v1/participants/{home.participant_id}", headers=auth).json()
+    assert page["glucose"]["metrics"]["below_54"] == pytest.approx(25.0)
+    assert page["data_quality"]["censored_glucose_readings_14d"] == 3
