@@ -5,6 +5,9 @@ under 0.5 s):
 
 * ``triage``: ``ingest.storage.triage.triage`` as ``GET /api/v1/triage`` calls it (the
   query plus building the rows), its 14-day CGM figures from ``cgm_days``;
+* ``http``: ``GET /api/v1/triage`` end to end through a real server (uvicorn in a thread
+  on ``--port``), signed in as the clinician: query, audit row naming the 1,000
+  participants, JSON;
 * ``baseline``: the same query with the 14-day CGM figures and the 24-h wear time
   aggregated from ``readings_5m`` (about 4,300 buckets per participant), what the
   ``cgm_days`` and ``stream_hours`` tallies replace.
@@ -29,17 +32,23 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
 
+import httpx
 import psycopg
+import uvicorn
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from ingest.api.app import create_app  # noqa: E402
+from ingest.auth.passwords import hash_password  # noqa: E402
 from ingest.db import embedded, migrate  # noqa: E402
+from ingest.settings import ServerSettings  # noqa: E402
 from ingest.storage import triage as triage_mod  # noqa: E402
 
 _COHORT = """
@@ -52,7 +61,8 @@ INSERT INTO participant_identity (participant_id, full_name, birth_year, sex, di
 INSERT INTO devices (device_id, participant_id, kind)
     SELECT gen_random_uuid(), participant_id, k FROM participants, unnest('{hr,cgm}'::text[]) k;
 INSERT INTO care_teams (name) VALUES ('bench-team');
-INSERT INTO accounts (username, role, password_hash) VALUES ('bench.nurse', 'clinician', 'x');
+INSERT INTO accounts (username, role, password_hash)
+    VALUES ('bench.nurse', 'clinician', %(hash)s);
 INSERT INTO team_members SELECT team_id, account_id FROM care_teams, accounts;
 INSERT INTO team_participants (team_id, participant_id)
     SELECT team_id, participant_id FROM care_teams, participants;
@@ -171,6 +181,53 @@ async def measure(url: str, repeats: int, now: dt.datetime) -> dict[str, object]
     }
 
 
+_PASSWORD = "bench passphrase 2026"
+
+
+class _Server(uvicorn.Server):
+    def install_signal_handlers(self) -> None:  # runs in a thread
+        pass
+
+
+def measure_http(url: str, port: int, repeats: int) -> dict[str, object]:
+    """GET /api/v1/triage through a real server, signed in as the bench clinician."""
+    server = _Server(
+        uvicorn.Config(
+            create_app(ServerSettings(database_url=url, port=port)),  # type: ignore[call-arg]
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"the API did not start on port {port}")
+        time.sleep(0.05)
+    times: list[float] = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            login = {"username": "bench.nurse", "password": _PASSWORD}
+            token = client.post("/api/v1/auth/token", json=login).json()["access_token"]
+            auth = {"Authorization": f"Bearer {token}"}
+            for r in range(repeats):
+                t0 = time.perf_counter()
+                response = client.get("/api/v1/triage", headers=auth)
+                times.append(time.perf_counter() - t0)
+                response.raise_for_status()
+                progress(f"http round {r + 1}/{repeats}: {times[-1]:.3f} s")
+            rows = len(response.json()["items"])
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    return {
+        "http_rows": rows,
+        "http_s_median": round(statistics.median(times), 4),
+        "http_s_max": round(max(times), 4),
+    }
+
+
 def _drop(server_url: str, name: str) -> None:
     with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(
@@ -183,6 +240,7 @@ def main() -> int:
     ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     ap.add_argument("--participants", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=7, help="alternating rounds; medians")
+    ap.add_argument("--port", type=int, default=18150, help="port of the measured server")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN it)")
     args = ap.parse_args()
@@ -200,10 +258,12 @@ def main() -> int:
         with psycopg.connect(url, autocommit=True) as conn:
             migrate.upgrade(conn)
             progress(f"writing {args.participants} participants with 14 days of data")
-            for script, params in ((_COHORT, {"n": args.participants}), (_DATA, {"now": now})):
+            cohort = {"n": args.participants, "hash": hash_password(_PASSWORD)}
+            for script, params in ((_COHORT, cohort), (_DATA, {"now": now})):
                 for statement in filter(str.strip, script.split(";\n")):
                     conn.execute(statement.encode(), params)  # type: ignore[arg-type]
         result = asyncio.run(measure(url, args.repeats, now))
+        result |= measure_http(url, args.port, args.repeats)
     finally:
         if args.keep:
             progress(f"kept database {url}")
