@@ -17,7 +17,7 @@ Both lists must come out in the same order. The cohort is written with set-based
 with lows), 24 h of heart-rate buckets, a battery bucket, the newest raw readings, and
 open alerts for 1 in 5; the tallies are filled from the same buckets, then VACUUM ANALYZE
 (the steady state autovacuum keeps). Run:
-``python bench/triage.py [--participants 1000] [--repeats 7] [--json]`` (uses
+``python -m bench.triage [--participants 1000] [--repeats 7] [--json]`` (uses
 ``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in a temp dir).
 """
 
@@ -42,14 +42,11 @@ import psycopg
 import uvicorn
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from ingest.api.app import create_app  # noqa: E402
-from ingest.auth.passwords import hash_password  # noqa: E402
-from ingest.db import embedded, migrate  # noqa: E402
-from ingest.settings import ServerSettings  # noqa: E402
-from ingest.storage import triage as triage_mod  # noqa: E402
+from ingest.api.app import create_app
+from ingest.auth.passwords import hash_password
+from ingest.db import embedded, migrate
+from ingest.settings import ServerSettings
+from ingest.storage import triage as triage_mod
 
 _COHORT = """
 INSERT INTO studies (study_id) VALUES ('bench') ON CONFLICT DO NOTHING;
