@@ -126,7 +126,7 @@ def progress(msg: str) -> None:
 def with_db(url: str, name: str) -> str:
     info = psycopg.conninfo.conninfo_to_dict(url)
     info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**{k: v for k, v in info.items() if v is not None})
+    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
 
 
 _BASELINE_WEAR = """
@@ -190,7 +190,7 @@ def measure_http(url: str, port: int, repeats: int) -> dict[str, object]:
     """GET /api/v1/triage through a real server, signed in as the bench clinician."""
     server = _Server(
         uvicorn.Config(
-            create_app(ServerSettings(database_url=url, port=port)),  # type: ignore[call-arg]
+            create_app(ServerSettings(database_url=url, port=port)),
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -258,7 +258,7 @@ def main() -> int:
             cohort = {"n": args.participants, "hash": hash_password(_PASSWORD)}
             for script, params in ((_COHORT, cohort), (_DATA, {"now": now})):
                 for statement in filter(str.strip, script.split(";\n")):
-                    conn.execute(statement.encode(), params)  # type: ignore[arg-type]
+                    conn.execute(statement.encode(), params)
         result = asyncio.run(measure(url, args.repeats, now))
         result |= measure_http(url, args.port, args.repeats)
     finally:

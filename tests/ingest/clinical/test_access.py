@@ -45,7 +45,7 @@ def test_a_clinician_of_another_team_gets_404_and_the_attempt_is_audited(
     assert readings.status_code == 404
     assert client.get("/api/v1/triage", headers=other).json() == {"items": []}
     denied = [r for r in audit_rows(db_url, "read") if r[2] == "denied"]
-    assert [(r[0], [str(s) for s in r[6]]) for r in denied] == [  # type: ignore[union-attr]
+    assert [(r[0], [str(s) for s in r[6]]) for r in denied] == [
         ("nurse.kim", [str(pid)]),
         ("nurse.kim", [str(missing)]),
         ("nurse.kim", [str(pid)]),

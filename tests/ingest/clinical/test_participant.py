@@ -112,7 +112,7 @@ def test_raw_windows_are_bounded_and_name_the_limit(
     assert get(metric="steps", **{"from": start, "to": end}).status_code == 422
     audited = [r for r in audit_rows(db_url, "read") if r[2] == "success"]
     assert len(audited) == 1
-    assert audited[0][5]["metric"] == "glucose"  # type: ignore[index]
+    assert audited[0][5]["metric"] == "glucose"
 
 
 def test_sensor_low_readings_count_as_very_low_glucose_on_the_page(

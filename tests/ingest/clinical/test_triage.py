@@ -71,7 +71,7 @@ def test_triage_orders_by_priority_then_time_below_54_then_sufficiency(
     assert by_name["full"]["glucose_last_seen"] is not None
     reads = audit_rows(db_url, "read")
     assert len(reads) == 1
-    assert {str(s) for s in reads[0][6]} == {str(h.participant_id) for h in homes.values()}  # type: ignore[union-attr]
+    assert {str(s) for s in reads[0][6]} == {str(h.participant_id) for h in homes.values()}
 
 
 def test_censored_low_counts_below_54_and_replays_count_nothing(
