@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from simulators.ble.errors import BleSimulatorError
@@ -21,6 +21,8 @@ class SimClock:
         Simulated seconds per real second (1.0 real time, 1000.0 runs a minute in 60 ms).
     monotonic : callable
         Source of real seconds; injected for tests.
+    real_sleep : callable
+        Coroutine function that waits real seconds (``asyncio.sleep``); injected for tests.
 
     Notes
     -----
@@ -33,6 +35,7 @@ class SimClock:
         start_utc: datetime | None = None,
         speed: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        real_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if speed <= 0:
             raise BleSimulatorError(f"expected a clock speed > 0; found {speed!r}")
@@ -41,6 +44,7 @@ class SimClock:
         self._start_utc = start_utc or datetime.now(UTC)
         self._speed = speed
         self._monotonic = monotonic
+        self._real_sleep = real_sleep
         self._t0_s = monotonic()
 
     @property
@@ -58,7 +62,7 @@ class SimClock:
 
     async def sleep(self, duration_s: float) -> None:
         """Wait ``duration_s`` simulated seconds (always yields to the event loop)."""
-        await asyncio.sleep(max(0.0, duration_s) / self._speed)
+        await self._real_sleep(max(0.0, duration_s) / self._speed)
 
     async def sleep_until(self, when_utc: datetime) -> None:
         """Wait until the simulated time reaches ``when_utc`` (returns at once if past)."""

@@ -14,6 +14,7 @@ import httpx
 
 from gateway.app import GatewayRuntime, run_gateway
 from gateway.config import DeviceConfig, GatewayConfig
+from gateway.outbox import Outbox
 from gateway.policy import ConnectionPolicy
 from simulators.ble import BumbleBleakClient, BumbleBleakScanner, VirtualRadio
 from tests.e2e.harness import CGM_ADDRESS, HR_ADDRESS, Home, wait_until
@@ -33,6 +34,15 @@ FAST_POLICY = ConnectionPolicy(
     hr_silence_s=120.0,
     cgm_silence_s=120.0,
 )
+
+
+def outbox_depth(config: GatewayConfig) -> int:
+    """Readings not yet acknowledged, read from the gateway's outbox file (blocking)."""
+    box = Outbox(config.outbox_path, gateway_id=config.gateway_id, max_rows=config.outbox_max_rows)
+    try:
+        return box.depth()
+    finally:
+        box.close()
 
 
 # --- the gateway -----------------------------------------------------------------------

@@ -48,6 +48,7 @@ from simulators.ble import (
     static_random_address,
 )
 from simulators.ble.peripherals.heart_rate import Beat
+from tests.e2e.receipts import ReceiptLog
 from tests.ingest.conftest import serve_in_thread
 
 HR_ADDRESS = static_random_address(1)
@@ -122,6 +123,8 @@ class ApiServer:
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
         self.url = f"http://127.0.0.1:{settings.port}"
+        #: Every answer to an uploaded batch, across restarts.
+        self.receipts = ReceiptLog()
         self._run: Iterator[str] | None = None
         self._lock = threading.Lock()
 
@@ -129,7 +132,7 @@ class ApiServer:
         """Serve (blocking until uvicorn has started; call it in a thread from async code)."""
         with self._lock:
             if self._run is None:
-                run = serve_in_thread(self.settings)
+                run = serve_in_thread(self.settings, wrap=self.receipts.wrap)
                 self.url = next(run)
                 self._run = run
 

@@ -57,7 +57,6 @@ class Stored:
     """All stored readings of a test database plus natural-key duplicate counts."""
 
     rows: tuple[Row, ...]
-    duplicate_keys: int
 
     def of(self, device_id: str, metric: str) -> list[Row]:
         """Rows of one device and metric ordered by time."""
@@ -77,10 +76,7 @@ def fetch_stored(db_url: str) -> Stored:
         rows = conn.execute(
             "SELECT device_id::text, metric, measured_at, value, flags FROM readings"
         ).fetchall()
-        dup = conn.execute(
-            "SELECT count(*) - count(DISTINCT (device_id, metric, measured_at)) FROM readings"
-        ).fetchone()
-    return Stored(tuple(Row(*r) for r in rows), int(dup[0]) if dup else 0)
+    return Stored(tuple(Row(*r) for r in rows))
 
 
 async def stored(db_url: str) -> Stored:
@@ -103,8 +99,6 @@ def mismatches(
 ) -> list[str]:
     """What differs between the database and ``expected`` (empty when they agree)."""
     problems = []
-    if got.duplicate_keys:
-        problems.append(f"{got.duplicate_keys} duplicate natural keys")
     hr = tuple(r.value for r in got.of(home.hr_device, "heart_rate"))
     if hr != expected.hr_bpm:
         problems.append(f"heart_rate {len(hr)} rows {hr} != {len(expected.hr_bpm)} expected")

@@ -65,8 +65,12 @@ async def test_every_notification_and_record_is_stored_exactly_once(stack: Stack
             await hr.wait_finished()
             await cgm.wait_finished()
         await wait_for_exact(stack.db_url, expected, stack.home, start)
-        await asyncio.sleep(0.3)  # anything sent twice would land now
 
+    # The gateway has stopped: everything it ever sent has been answered.
+    answers = stack.api.receipts
+    assert set(answers.answers_per_key().values()) == {1}  # every batch sent once
+    assert [r.duplicates for r in answers.receipts] == [0] * len(answers.receipts)
+    assert answers.accepted() == len((await stored(stack.db_url)).rows)
     got = await stored(stack.db_url)
     assert mismatches(got, expected(), stack.home, start) == []
     assert hr.notifications_sent == len(expected().hr_bpm)

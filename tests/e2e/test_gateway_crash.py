@@ -15,6 +15,7 @@ import dataclasses
 import json
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,10 +26,9 @@ import psycopg
 import pytest
 
 from gateway.config import GatewayConfig
-from gateway.outbox import Outbox
 from simulators.ble import CgmSensor, HeartRateSensor
 from tests.e2e.conftest import Stack
-from tests.e2e.gateway_runner import gateway_config
+from tests.e2e.gateway_runner import gateway_config, outbox_depth
 from tests.e2e.harness import (
     BATTERY_LEVEL_UUID16,
     CGM_PERIOD_MIN,
@@ -105,13 +105,11 @@ async def _stop(process: asyncio.subprocess.Process) -> None:
         await process.wait()
 
 
-def outbox_depth(config: GatewayConfig) -> int:
-    """Readings not yet acknowledged, read from the gateway's outbox file (blocking)."""
-    box = Outbox(config.outbox_path, gateway_id=config.gateway_id, max_rows=config.outbox_max_rows)
-    try:
-        return box.depth()
-    finally:
-        box.close()
+def formed_batches(config: GatewayConfig) -> dict[str, int]:
+    """Idempotency key -> reading count of each batch formed and not yet acknowledged."""
+    with sqlite3.connect(config.outbox_path) as db:
+        rows = db.execute("SELECT idempotency_key, reading_ids FROM batches").fetchall()
+    return {key: len(json.loads(ids)) for key, ids in rows}
 
 
 def connect(db_url: str) -> psycopg.Connection[tuple[Any, ...]]:
@@ -187,6 +185,7 @@ async def test_a_gateway_killed_mid_upload_loses_and_duplicates_nothing(
             await wait_until(all_buffered_and_batch_in_flight, "a batch in flight")
             first.kill()
             await first.wait()
+            formed_at_kill = await asyncio.to_thread(formed_batches, config)
     finally:
         await asyncio.to_thread(lock.close)  # rolls back: the held batch may now commit
     await wait_until(held_batch_stored, "the held batch to be stored")
@@ -201,7 +200,6 @@ async def test_a_gateway_killed_mid_upload_loses_and_duplicates_nothing(
 
     async with gateway_process(stack, config_path, tmp_path / "restarted.log"):
         await wait_until(complete, "the CGM re-read and every reading in the database")
-        await asyncio.sleep(0.3)  # anything sent twice would land now
 
     assert first.returncode == -signal.SIGKILL
     assert 0 < stored_at_kill < expected_rows()  # sent and stored, never acknowledged
@@ -211,3 +209,16 @@ async def test_a_gateway_killed_mid_upload_loses_and_duplicates_nothing(
     }
     assert mismatches(await stored(stack.db_url), expected(), stack.home, start) == []
     assert await asyncio.to_thread(outbox_depth, config) == 0
+    # The batch in flight at the kill was answered twice under its own key: once to the
+    # killed gateway, once to the new one, which found every reading stored already.
+    answers = stack.api.receipts
+    twice = [key for key, n in answers.answers_per_key().items() if n > 1]
+    assert len(twice) == 1
+    assert twice[0] in formed_at_kill
+    held = [r for r in answers.receipts if r.idempotency_key == twice[0]]
+    assert [(r.accepted, r.duplicates) for r in held] == [
+        (formed_at_kill[twice[0]], 0),
+        (0, formed_at_kill[twice[0]]),
+    ]
+    # No reading travelled in a second batch under a new key.
+    assert answers.duplicates_under_new_keys() == 0

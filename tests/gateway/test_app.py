@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +20,7 @@ from gateway.central import BleakRadio
 from gateway.config import DeviceConfig, GatewayConfig
 from gateway.notify import NotificationQueue
 from gateway.outbox import Outbox, utc_now
+from gateway.policy import ConnectionPolicy
 from tests.gateway.conftest import heart_rates
 
 pytestmark = pytest.mark.timeout(10)
@@ -33,12 +36,16 @@ class ScriptedScanner(BaseBleakScanner):
         scanning_mode: Any = "active",
         *,
         adverts: tuple[tuple[str, int], ...] = (),
+        on_start: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(detection_callback, service_uuids)
         self._adverts = adverts
+        self._on_start = on_start
 
     async def start(self) -> None:
+        if self._on_start is not None:
+            self._on_start()
         self.seen_devices = {}
         loop = asyncio.get_running_loop()
         for address, rssi in self._adverts:
@@ -172,27 +179,34 @@ async def test_run_gateway_uploads_what_the_outbox_holds_and_heartbeats(tmp_path
 
 async def test_run_gateway_keeps_scanning_for_absent_devices_until_stopped(tmp_path: Path) -> None:
     cfg = config(tmp_path, (DeviceConfig("d-1", "hr", "11:22:33:44:55:66"),))
+    # Scans that give up at once and retry at once: the test counts rounds, not seconds.
+    cfg = dataclasses.replace(
+        cfg,
+        policy=ConnectionPolicy(scan_timeout_s=0.01, backoff_base_s=0.001, backoff_cap_s=0.002),
+    )
     stop = asyncio.Event()
     runtimes: list[GatewayRuntime] = []
+    scans = 0
+
+    def scan_started() -> None:
+        nonlocal scans
+        scans += 1
+        if scans == 3:  # a third scan: the gateway did not give up after finding nothing
+            stop.set()
 
     def api(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"ok": True})
 
-    async def stop_soon() -> None:
-        await asyncio.sleep(0.3)
-        stop.set()
-
     async with httpx.AsyncClient(transport=httpx.MockTransport(api)) as client:
-        await asyncio.gather(
-            run_gateway(
+        async with asyncio.timeout(30):
+            await run_gateway(
                 cfg,
                 http_client=client,
                 stop_event=stop,
                 scanner_backend=ScriptedScanner,
-                backend_kwargs={"adverts": ()},
+                backend_kwargs={"adverts": (), "on_start": scan_started},
                 on_started=runtimes.append,
-            ),
-            stop_soon(),
-        )
+            )
     (runtime,) = runtimes
+    assert scans >= 3
     assert runtime.statuses["d-1"].connected is False

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -84,11 +85,17 @@ class _Server(uvicorn.Server):
 
 
 def serve_in_thread(
-    settings: ServerSettings, clock: Callable[[], dt.datetime] | None = None
+    settings: ServerSettings,
+    clock: Callable[[], dt.datetime] | None = None,
+    wrap: Callable[[Any], Any] | None = None,
 ) -> Iterator[str]:
-    """Run the real app under uvicorn in a thread; yield its base URL; stop it after."""
+    """Run the real app under uvicorn in a thread; yield its base URL; stop it after.
+
+    ``wrap`` puts an ASGI middleware around the app (tests that record its answers).
+    """
+    app: Any = create_app(settings, clock=clock)
     config = uvicorn.Config(
-        create_app(settings, clock=clock),
+        app if wrap is None else wrap(app),
         host="127.0.0.1",
         port=settings.port,
         log_level="warning",

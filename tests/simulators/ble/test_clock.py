@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,18 +27,37 @@ def test_now_advances_speed_times_faster_than_real_time() -> None:
     assert clock.now() == START + timedelta(minutes=2)
 
 
+class FakeSleep:
+    """Records the real seconds the clock asks to wait."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
 async def test_sleep_waits_duration_divided_by_speed() -> None:
-    clock = SimClock(START, speed=1000.0)
-    began = time.monotonic()
+    real_sleep = FakeSleep()
+    clock = SimClock(START, speed=1000.0, monotonic=FakeMonotonic(), real_sleep=real_sleep)
     await clock.sleep(50.0)
-    assert 0.04 <= time.monotonic() - began < 0.5
+    assert real_sleep.waits == [pytest.approx(0.05)]
 
 
 async def test_sleep_until_a_past_time_returns_at_once() -> None:
-    clock = SimClock(START, speed=1.0)
-    began = time.monotonic()
+    real_sleep = FakeSleep()
+    clock = SimClock(START, speed=1.0, monotonic=FakeMonotonic(), real_sleep=real_sleep)
     await clock.sleep_until(START - timedelta(days=1))
-    assert time.monotonic() - began < 0.05
+    assert real_sleep.waits == [0.0]  # still yields to the event loop, never waits
+
+
+async def test_sleep_until_waits_the_simulated_remainder() -> None:
+    real = FakeMonotonic()
+    real_sleep = FakeSleep()
+    clock = SimClock(START, speed=10.0, monotonic=real, real_sleep=real_sleep)
+    real.now_s += 1.0  # 10 simulated seconds have passed
+    await clock.sleep_until(START + timedelta(seconds=30))
+    assert real_sleep.waits == [pytest.approx(2.0)]
 
 
 def test_naive_start_time_is_refused() -> None:
