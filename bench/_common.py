@@ -12,10 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,30 +22,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import psutil  # type: ignore[import-untyped]
 import psycopg
 
 from bench._data import ROOT
 from ingest.db import embedded, migrate
-
-# A server that is not healthy within a minute on this machine class is broken (cold
-# start with migrations takes 2-5 s here).
-API_START_TIMEOUT_S = 60.0
+from ingest.storage.enrolment import (
+    ParticipantIdentity,
+    enrol_device,
+    enrol_gateway,
+    enrol_participant,
+)
 
 
 def progress(tag: str, msg: str) -> None:
     """One progress line on stderr, prefixed with the bench name."""
     sys.stderr.write(f"[bench/{tag}] {msg}\n")
     sys.stderr.flush()
-
-
-def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def percentiles_ms(
@@ -125,51 +116,42 @@ def fresh_database(server_url: str | None, tag: str) -> Iterator[Database]:
             shutil.rmtree(data_dir, ignore_errors=True)
 
 
-# --- API server ---------------------------------------------------------------------
+# --- enrolment --------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def api_server(database_url: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
-    """Run the real API (one uvicorn process) on a free port; yield (base URL, pid)."""
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "ingest.api.serve:app_from_env",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    full_env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
-    proc = subprocess.Popen(cmd, env=full_env, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(proc, base)
-        yield base, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+@dataclass(frozen=True)
+class BenchHome:
+    """One enrolled bench participant: their devices (in the order asked) and gateway."""
+
+    participant_id: uuid.UUID
+    device_ids: tuple[uuid.UUID, ...]
+    gateway_id: uuid.UUID
+    token: str
 
 
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + API_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the API server exited with code {proc.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/api/v1/health", timeout=2.0).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"the API server did not become healthy in {API_START_TIMEOUT_S:g} s")
+def enrol_home(conn: psycopg.Connection[Any], index: int, kinds: Sequence[str]) -> BenchHome:
+    """Enrol participant ``index`` with one device per kind and a gateway of their own."""
+    pid = enrol_participant(
+        conn,
+        study_id="bench",
+        identity=ParticipantIdentity(f"P{index}", 1950, "F", "Mapo-gu"),
+        time_zone="Asia/Seoul",
+        actor="bench",
+    )
+    devices = tuple(
+        enrol_device(
+            conn,
+            participant_id=pid,
+            kind=kind,
+            address=None,
+            model=None,
+            serial=None,
+            actor="bench",
+        )
+        for kind in kinds
+    )
+    gid, token = enrol_gateway(conn, participant_ids=[pid], actor="bench")
+    return BenchHome(pid, devices, gid, token)
 
 
 # --- CPU accounting -----------------------------------------------------------------
@@ -242,7 +224,7 @@ COHORT_SEED = 2026  # any fixed seed: participants are reproducible across runs
 CGM_HISTORY_MIN = 24 * 60
 
 
-def timed_heart_rate_sensor(**kwargs: Any) -> Any:
+def _timed_sensor_class() -> type[Any]:
     """A ``HeartRateSensor`` that logs ``time.time()`` before every notification round.
 
     It overrides the sensor's private ``_notify`` (simulators/ble/peripherals/heart_rate.py),
@@ -252,58 +234,36 @@ def timed_heart_rate_sensor(**kwargs: Any) -> Any:
     from simulators.ble import HeartRateSensor
 
     class TimedHeartRateSensor(HeartRateSensor):
-        sent_at_s: list[float]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.sent_at_s: list[float] = []
 
         async def _notify(self, report: Any) -> None:  # the strap's send path
             if self.any_subscriber(self.measurement):
                 self.sent_at_s.append(time.time())
             await super()._notify(report)
 
-    sensor = TimedHeartRateSensor(**kwargs)
-    sensor.sent_at_s = []
-    return sensor
+    return TimedHeartRateSensor
 
 
 def _wearables(spec: dict[str, Any], clock: Any) -> tuple[list[Any], list[Any]]:
-    import datetime as dt
-
-    from simulators.ble import CgmSensor, DeviceInfo
-    from simulators.physiology import (
-        GlucoseModel,
-        HeartModel,
-        cgm_feed,
-        cohort,
-        first_reading_s,
-        heart_feed,
-    )
+    from simulators.physiology import cohort
+    from simulators.wearables import cgm_sensor, heart_rate_sensor
 
     people = cohort(max(spec["hr"] + spec["cgm"], default=-1) + 1, COHORT_SEED)
-    now_s = time.time()
+    timed = _timed_sensor_class()
     straps = [
-        timed_heart_rate_sensor(
-            beats=heart_feed(HeartModel(p.heart, p.seed), now_s, chunk_s=600.0),
+        heart_rate_sensor(
+            people[i],
             clock=clock,
+            sensor=timed,
+            chunk_s=600.0,
             notify_period_s=spec["notify_period_s"],
-            name=p.hr_device.name,
-            address=p.hr_device.address,
-            info=DeviceInfo("wearmon sim", "HRM-1", p.hr_device.serial, "1.0.0"),
         )
-        for p in (people[i] for i in spec["hr"])
+        for i in spec["hr"]
     ]
-    cgms = []
-    for p in (people[i] for i in spec["cgm"]):
-        model = GlucoseModel(p.glucose, p.seed)
-        start_s = first_reading_s(model, now_s - 60.0 * spec["cgm_history_min"])
-        cgms.append(
-            CgmSensor(
-                cgm_feed(model, start_s),
-                clock=clock,
-                session_start_utc=dt.datetime.fromtimestamp(start_s, dt.UTC),
-                name=p.cgm_device.name,
-                address=p.cgm_device.address,
-                info=DeviceInfo("wearmon sim", "CGM-1", p.cgm_device.serial, "1.0.0"),
-            )
-        )
+    history_s = 60.0 * spec["cgm_history_min"]
+    cgms = [cgm_sensor(people[i], clock=clock, history_s=history_s) for i in spec["cgm"]]
     return straps, cgms
 
 
@@ -344,11 +304,11 @@ def simulate_main(spec_path: str) -> None:
 class SimulatorProcess:
     """The child process holding the wearables (see :func:`simulate_main`)."""
 
-    def __init__(self, script: Path, spec: dict[str, Any], work_dir: Path) -> None:
+    def __init__(self, module: str, spec: dict[str, Any], work_dir: Path) -> None:
         self._spec_path = work_dir / "sim-spec.json"
         self.log_path = work_dir / "sim-sends.json"
         self._spec_path.write_text(json.dumps({**spec, "log": str(self.log_path)}), "utf-8")
-        self._script = script
+        self._module = module
         wearables = len(spec["hr"]) + len(spec["cgm"])
         # Powering on a wearable costs more as more advertise on the shared link (each
         # advertisement reaches every controller): ~0.1 s each at 100 on this machine.
@@ -359,7 +319,8 @@ class SimulatorProcess:
         """Start the child; return the TCP ports of its central controllers."""
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
-            str(self._script),
+            "-m",
+            self._module,
             "--simulate",
             str(self._spec_path),
             cwd=ROOT,

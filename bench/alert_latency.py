@@ -43,20 +43,15 @@ import psycopg
 
 from bench._common import (
     CpuMeter,
-    api_server,
+    enrol_home,
     fresh_database,
     percentiles_ms,
     progress,
 )
 from bench._data import ROOT
 from ingest.db.pool import STAGING_DDL
-from ingest.storage.enrolment import (
-    ParticipantIdentity,
-    enrol_device,
-    enrol_gateway,
-    enrol_participant,
-)
 from ingest.storage.readings import StagedRow, store_readings_sync
+from wearmon.api_process import api_process
 
 TAG = "alert_latency"
 _M = dt.timedelta(minutes=1)
@@ -80,33 +75,9 @@ def enrol(url: str, n: int) -> list[Home]:
     homes = []
     with psycopg.connect(url) as conn:
         for i in range(n):
-            pid = enrol_participant(
-                conn,
-                study_id="bench",
-                identity=ParticipantIdentity(f"P{i}", 1950, "F", "Mapo-gu"),
-                time_zone="Asia/Seoul",
-                actor="bench",
-            )
-            hr = enrol_device(
-                conn,
-                participant_id=pid,
-                kind="hr",
-                address=None,
-                model=None,
-                serial=None,
-                actor="bench",
-            )
-            cgm = enrol_device(
-                conn,
-                participant_id=pid,
-                kind="cgm",
-                address=None,
-                model=None,
-                serial=None,
-                actor="bench",
-            )
-            gid, token = enrol_gateway(conn, participant_ids=[pid], actor="bench")
-            homes.append(Home(pid, hr, cgm, gid, token))
+            home = enrol_home(conn, i, ("hr", "cgm"))
+            hr, cgm = home.device_ids
+            homes.append(Home(home.participant_id, hr, cgm, home.gateway_id, home.token))
             if (i + 1) % 200 == 0:
                 _log(f"enrolled {i + 1}/{n}")
     return homes
@@ -396,9 +367,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         n_probes = max(1, int(args.duration_s // args.probe_every_s))
         probes = homes[:n_probes]
         with (
-            api_server(db.url, {"WEARMON_ALERT_WORKERS": "0"}) as (base, api_pid),
+            api_process(db.url, env={"WEARMON_ALERT_WORKERS": "0"}, quiet=True) as api,
             workers(db.url, args.workers) as worker_pids,
         ):
+            base, api_pid = api.url, api.pid
             token = clinician_token(base, db.url, homes)
             vis = Visibility(base, db.url, token)
             meter = CpuMeter(

@@ -36,7 +36,8 @@ from typing import Any
 
 import psycopg
 
-from bench._common import free_port, progress
+from bench._common import progress
+from wearmon.api_process import free_port
 
 STREAMS = ("heart_rate", "rr_interval", "glucose")
 POLL_S = 5.0

@@ -63,7 +63,6 @@ from bench._common import (
     COHORT_SEED,
     CpuMeter,
     SimulatorProcess,
-    api_server,
     fresh_database,
     percentiles_ms,
     progress,
@@ -88,6 +87,7 @@ from gateway.outbox import Outbox, utc_now
 from gateway.policy import ConnectionPolicy
 from gateway.reading import Reading
 from gateway.session import DeviceCounters, SessionContext, run_hr_session
+from wearmon.api_process import api_process
 
 TAG = "gateway"
 OUT_DIR = Path(__file__).resolve().parent / "out"
@@ -475,7 +475,7 @@ async def fleet(
 
     from simulators.ble import BumbleBleakClient, BumbleBleakScanner, BumbleCentral
 
-    sim = SimulatorProcess(Path(__file__), _sim_spec(gateways, notify_period_s), s.work)
+    sim = SimulatorProcess("bench.gateway_stack", _sim_spec(gateways, notify_period_s), s.work)
     ports = await sim.start()
     centrals: list[BumbleCentral] = []
     runtimes: list[GatewayRuntime] = []
@@ -781,9 +781,13 @@ async def live_benches(args: argparse.Namespace, steps: list[int]) -> dict[str, 
     out: dict[str, Any] = {}
     with fresh_database(args.database_url, TAG) as db:
         homes, ramp_gw = enrol(db.url, args.homes, max(steps, default=0))
-        with api_server(db.url) as (api_url, api_pid), tempfile.TemporaryDirectory() as tmp:
+        no_workers = {"WEARMON_ALERT_WORKERS": "0"}  # the bench measures ingestion only
+        with (
+            api_process(db.url, env=no_workers, quiet=True) as api,
+            tempfile.TemporaryDirectory() as tmp,
+        ):
             s = LiveSettings(
-                api_url, api_pid, db.postmaster_pid, db.url, args.upload_interval_s, Path(tmp)
+                api.url, api.pid, db.postmaster_pid, db.url, args.upload_interval_s, Path(tmp)
             )
             if "latency" not in args.skip:
                 out["latency"] = await latency_bench(homes, s, args.latency_s)

@@ -20,83 +20,33 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
-import httpx
 import psycopg
-from psycopg import sql
 
-from bench._data import ROOT
-from ingest.db import embedded, migrate
+from bench._common import enrol_home, fresh_database, progress
+from ingest.db import migrate
 from ingest.maintenance import run_once
 from ingest.settings import ServerSettings
-from ingest.storage.enrolment import (
-    ParticipantIdentity,
-    enrol_device,
-    enrol_gateway,
-    enrol_participant,
-)
 from ingest.storage.readings import store_readings_sync
+from wearmon.api_process import api_process
 
-
-def progress(msg: str) -> None:
-    sys.stderr.write(f"[bench/ingest] {msg}\n")
-    sys.stderr.flush()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def with_db(url: str, name: str) -> str:
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    info["dbname"] = name
-    return psycopg.conninfo.make_conninfo("", **{k: v for k, v in info.items() if v is not None})
+TAG = "ingest"
 
 
 def enrol(url: str, gateways: int) -> list[tuple[str, str, str, str]]:
     """(gateway_id, token, api_device, copy_device) per gateway."""
-    homes = []
     with psycopg.connect(url) as conn:
-        for i in range(gateways):
-            pid = enrol_participant(
-                conn,
-                study_id="bench",
-                identity=ParticipantIdentity(f"P{i}", 1950, "F", "Mapo-gu"),
-                time_zone="Asia/Seoul",
-                actor="bench",
-            )
-            api_dev = enrol_device(
-                conn,
-                participant_id=pid,
-                kind="hr",
-                address=None,
-                model=None,
-                serial=None,
-                actor="bench",
-            )
-            copy_dev = enrol_device(
-                conn,
-                participant_id=pid,
-                kind="hr",
-                address=None,
-                model=None,
-                serial=None,
-                actor="bench",
-            )
-            gid, token = enrol_gateway(conn, participant_ids=[pid], actor="bench")
-            homes.append((str(gid), token, str(api_dev), str(copy_dev)))
-    return homes
+        homes = [enrol_home(conn, i, ("hr", "hr")) for i in range(gateways)]
+    out = []
+    for h in homes:
+        api_dev, copy_dev = h.device_ids
+        out.append((str(h.gateway_id), h.token, str(api_dev), str(copy_dev)))
+    return out
 
 
 def reading_times(start: dt.datetime, n: int) -> list[dt.datetime]:
@@ -222,45 +172,9 @@ async def bench_api(host: str, port: int, work: list[list[tuple[str, bytes]]], s
     runner = asyncio.gather(*(gateway(w) for w in requests))
     while not runner.done():
         await asyncio.wait({runner}, timeout=1.0)
-        progress(f"api: {done}/{total} batches")
+        progress(TAG, f"api: {done}/{total} batches")
     await runner
     return total * size / (time.perf_counter() - t)
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "WEARMON_PORT": str(port),
-        "WEARMON_GATEWAY_RATE_PER_S": "1000",
-        "WEARMON_GATEWAY_BURST": "1000",
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "ingest.api.serve:app_from_env",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the API server did not start")
 
 
 def main() -> int:
@@ -285,51 +199,42 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    handle = None
-    server_url = args.database_url
-    if server_url is None:
-        server_url, handle = embedded.start(Path(tempfile.mkdtemp(prefix="wearmon-bench-")))
-    name = f"wearmon_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_db(server_url, name)
-    proc = None
-    try:
+    with fresh_database(args.database_url, TAG) as db:
+        url = db.url
         with psycopg.connect(url, autocommit=True) as conn:
             info, _ = migrate.upgrade(conn)
             run_once(conn, info, ServerSettings(database_url=url), dt.datetime.now(dt.UTC))
-        progress(f"enrolling {args.gateways} gateways")
+        progress(TAG, f"enrolling {args.gateways} gateways")
         homes = enrol(url, args.gateways)
         total = args.gateways * args.batches * args.size
-        port = free_port()
-        proc = start_server(url, port, args.workers)
-        copy_rates, api_rates = [], []
-        for r in range(args.rounds):
-            # Each round writes its own hour of data, so nothing is ever a duplicate.
-            start = dt.datetime.now(dt.UTC) - dt.timedelta(days=2, hours=-r)
-            work = bodies(homes, args.batches, args.size, start)
-            progress(f"round {r + 1}/{args.rounds}: copy path, {total} readings")
-            copy_rates.append(bench_copy(url, homes, args.batches, args.size, start, args.workers))
-            progress(
-                f"round {r + 1}/{args.rounds}: api path, {total} readings from "
-                f"{args.gateways} gateways"
-            )
-            api_rates.append(asyncio.run(bench_api("127.0.0.1", port, work, args.size)))
+        # Every gateway may send as fast as it can: the bench measures the server.
+        env = {
+            "WEARMON_GATEWAY_RATE_PER_S": "1000",
+            "WEARMON_GATEWAY_BURST": "1000",
+            "WEARMON_ALERT_WORKERS": "0",  # ingestion only: no alert evaluation
+        }
+        with api_process(url, workers=args.workers, env=env, quiet=True) as api:
+            port = int(api.url.rsplit(":", 1)[1])
+            copy_rates, api_rates = [], []
+            for r in range(args.rounds):
+                # Each round writes its own hour of data, so nothing is ever a duplicate.
+                start = dt.datetime.now(dt.UTC) - dt.timedelta(days=2, hours=-r)
+                work = bodies(homes, args.batches, args.size, start)
+                progress(TAG, f"round {r + 1}/{args.rounds}: copy path, {total} readings")
+                copy_rates.append(
+                    bench_copy(url, homes, args.batches, args.size, start, args.workers)
+                )
+                progress(
+                    TAG,
+                    f"round {r + 1}/{args.rounds}: api path, {total} readings from "
+                    f"{args.gateways} gateways",
+                )
+                api_rates.append(asyncio.run(bench_api("127.0.0.1", port, work, args.size)))
         copy_rate, api_rate = statistics.median(copy_rates), statistics.median(api_rates)
         with psycopg.connect(url) as conn:
             stored = conn.execute("SELECT count(*) FROM readings").fetchone()
         if stored is None or stored[0] != 2 * total * args.rounds:
             raise RuntimeError(f"expected {2 * total * args.rounds} rows, found {stored}")
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(30)
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        if handle is not None:
-            handle.cleanup()
     result = {
         "api_readings_per_s": round(api_rate),
         "copy_readings_per_s": round(copy_rate),

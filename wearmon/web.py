@@ -31,6 +31,11 @@ def loopback_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def app_from_env() -> FastAPI:
+    """The web app for the settings in the environment (``wearmon serve --workers``)."""
+    return create_web_app(ServerSettings())
+
+
 def create_web_app(settings: ServerSettings, *, dashboard: bool = True) -> FastAPI:
     """The API for ``settings``, plus the dashboard when its extra is installed."""
     app = create_app(settings)

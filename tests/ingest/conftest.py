@@ -73,10 +73,24 @@ def home(db_url: str) -> Home:
     return enrol_home(db_url)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# Ports handed out by reserve_port, held bound until serve_in_thread listens on them:
+# nothing else on the machine can take one in between (no race for a "free" port).
+_RESERVED: dict[int, socket.socket] = {}
+
+
+def _bound(port: int) -> socket.socket:
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+def reserve_port() -> int:
+    """A loopback port bound now and kept for the next :func:`serve_in_thread` on it."""
+    sock = _bound(0)
+    port = int(sock.getsockname()[1])
+    _RESERVED[port] = sock
+    return port
 
 
 class _Server(uvicorn.Server):
@@ -102,7 +116,10 @@ def serve_in_thread(
         lifespan="on",
     )
     server = _Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    # The reserved socket (or, after a restart, the same port bound again) is handed to
+    # uvicorn, so the port cannot change hands between choosing and listening.
+    sock = _RESERVED.pop(settings.port, None) or _bound(settings.port)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve([sock])), daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
@@ -117,7 +134,7 @@ def serve_in_thread(
 
 
 def make_settings(db_url: str, **overrides: object) -> ServerSettings:
-    return ServerSettings(database_url=db_url, port=_free_port(), **overrides)  # type: ignore[arg-type]
+    return ServerSettings(database_url=db_url, port=reserve_port(), **overrides)  # type: ignore[arg-type]
 
 
 @pytest.fixture

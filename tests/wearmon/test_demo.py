@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from pathlib import Path
 
@@ -13,23 +12,38 @@ import numpy as np
 import psycopg
 import pytest
 
-from simulators.physiology import HeartModel, HeartParams
+from simulators.physiology import EpisodeSpec, HeartModel, HeartParams
 from simulators.physiology.scenarios import FaultKind, FaultWindow
+from wearmon.api_process import free_port
 from wearmon.demo.faults import FaultyTransport, Uplink, play_faults
 from wearmon.demo.history import heart_history
 from wearmon.demo.runner import DemoOptions, run_demo
 
 
-def test_history_has_one_rr_per_beat_with_contact_and_one_hr_per_second() -> None:
-    model = HeartModel(HeartParams(), seed=7)
+def test_history_is_what_the_gateway_makes_of_the_straps_notifications() -> None:
+    # Contact lost many times a day, so ten minutes hold beats with and without it.
+    often = EpisodeSpec(per_day=1000, duration_min=(0.5, 1.0), onset_h=(0.0, 24.0))
+    model = HeartModel(HeartParams(contact_loss=often), seed=7)
     start = 1_790_000_000.0
     chunks = list(heart_history("dev", model, start, start + 600))
     readings = [r for chunk in chunks for r in chunk]
     trace = model.generate(start, 600)
     rr = [r for r in readings if r.metric == "rr_interval"]
     hr = [r for r in readings if r.metric == "heart_rate"]
-    assert len(rr) == int(trace.contact.sum())
-    assert len(hr) == len(np.unique(np.floor(trace.beat_s)))
+    # Every beat, with skin contact or not (gateway.convert flags the latter), in the
+    # strap's 1/1024 s resolution as the gateway's codec decodes it.
+    assert len(rr) == trace.rr_ms.size
+    expected_ms = np.rint(trace.rr_ms * 1024 / 1000) * 1000 / 1024
+    np.testing.assert_allclose(np.array([r.value for r in rr], dtype=float), expected_ms, atol=1e-9)
+    # The strap reports contact per notification: the newest beat's, for every beat of it.
+    second = np.floor(trace.beat_s)
+    newest = np.searchsorted(second, second, side="right") - 1
+    assert [("no_contact" in r.flags) for r in rr] == (~trace.contact[newest]).tolist()
+    assert (~trace.contact).any()  # the model loses contact now and then: both kinds seen
+    # One heart-rate reading per once-a-second notification.
+    hr_s = np.array([r.measured_at.timestamp() for r in hr])
+    assert abs(hr_s.size - 600) <= 1
+    np.testing.assert_allclose(np.diff(hr_s), 1.0, atol=1e-6)
     assert all("backfilled" in r.flags for r in readings)
     assert len({r.measured_at for r in rr}) == len(rr)  # natural keys stay distinct
 
@@ -72,12 +86,6 @@ async def test_faults_begin_and_end_at_their_offsets() -> None:
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.db
 @pytest.mark.ble
 @pytest.mark.slow
@@ -89,7 +97,7 @@ async def test_a_short_demo_stores_every_stream_of_every_participant_once(
         history_days=0.02,
         minutes=0.75,
         host="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         work_dir=tmp_path,
         manifest=tmp_path / "m.json",
         seed=11,
@@ -105,12 +113,8 @@ async def test_a_short_demo_stores_every_stream_of_every_participant_once(
         rows = conn.execute(
             "SELECT participant_id, metric, count(*) FROM readings GROUP BY 1, 2"
         ).fetchall()
-        dupes = conn.execute(
-            "SELECT count(*) - count(DISTINCT (device_id, metric, measured_at)) FROM readings"
-        ).fetchone()
     have = {(str(p), m) for p, m, n in rows if n > 0}
     for entry in manifest["participants"]:
         pid = str(uuid.UUID(entry["participant_id"]))
         for metric in ("heart_rate", "rr_interval", "glucose"):
             assert (pid, metric) in have, (entry["label"], metric)
-    assert dupes == (0,)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 from typing import Any
 
@@ -14,10 +15,14 @@ from ingest.alerts.processes import worker_processes
 from ingest.settings import ServerSettings
 from wearmon.commands.common import add_database_flags
 from wearmon.database import database_url
+from wearmon.errors import UsageError
 from wearmon.web import DASHBOARD_PATH, create_web_app
 
 log = logging.getLogger(__name__)
 
+# Gateways upload every few seconds on one kept-alive connection; uvicorn's 5 s default
+# equals the gateway's pause, so a reused connection could be closed under a batch (seen
+# in bench/gateway_stack.py). Idle connections cost little.
 _KEEP_ALIVE_S = 75
 
 
@@ -25,11 +30,22 @@ def add_parser(sub: Any) -> None:
     parser = sub.add_parser("serve", help="run the API server")
     parser.add_argument("--host", help="listen address (default 127.0.0.1; $WEARMON_HOST)")
     parser.add_argument("--port", type=int, help="listen port (default 8000; $WEARMON_PORT)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1; more need DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="log warnings only, no line per request"
+    )
     add_database_flags(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise UsageError(f"--workers should be 1 or more; got {args.workers}")
     given = {
         "host": args.host,
         "port": args.port,
@@ -48,23 +64,43 @@ def run(args: argparse.Namespace) -> int:
             settings.host,
             settings.port,
         )
-        app = create_web_app(settings)
         log.info("dashboard on http://%s:%d%s/", settings.host, settings.port, DASHBOARD_PATH)
+        log_level = "warning" if args.quiet else "info"
         # The alert worker(s) in child processes: evaluation is CPU-bound and must not
         # stall the API's event loop ($WEARMON_ALERT_WORKERS, 0 to run them apart).
         with worker_processes(url, EngineSettings.from_server(settings), settings.alert_workers):
-            uvicorn.run(
-                app,
-                host=settings.host,
-                port=settings.port,
-                log_level="info",
-                # Gateways upload every few seconds on one kept-alive connection; uvicorn's
-                # 5 s default equals the gateway's pause, so a reused connection could be
-                # closed under a batch (seen in bench/gateway_stack.py). Idle connections
-                # cost little.
-                timeout_keep_alive=_KEEP_ALIVE_S,
-            )
+            if args.workers == 1:
+                uvicorn.run(
+                    create_web_app(settings),
+                    host=settings.host,
+                    port=settings.port,
+                    timeout_keep_alive=_KEEP_ALIVE_S,
+                    log_level=log_level,
+                    access_log=not args.quiet,
+                )
+            else:
+                # Each server process builds the app from the environment (same settings).
+                os.environ.update(_settings_env(settings))
+                uvicorn.run(
+                    "wearmon.web:app_from_env",
+                    factory=True,
+                    workers=args.workers,
+                    host=settings.host,
+                    port=settings.port,
+                    timeout_keep_alive=_KEEP_ALIVE_S,
+                    log_level=log_level,
+                    access_log=not args.quiet,
+                )
     return 0
+
+
+def _settings_env(settings: ServerSettings) -> dict[str, str]:
+    """The environment that makes :class:`ServerSettings` in a worker equal ``settings``."""
+    return {
+        "DATABASE_URL": str(settings.database_url),
+        "WEARMON_HOST": settings.host,
+        "WEARMON_PORT": str(settings.port),
+    }
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

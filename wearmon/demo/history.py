@@ -1,10 +1,14 @@
-"""Heart-rate history for the demo's first minutes, sent through the gateway's outbox.
+"""Heart-rate history for the demo's first minutes, made by the product's own code.
 
 A heart-rate strap keeps no history (the Heart Rate Service has no record store), so the
 demo puts the past ``--history-days`` of simulated beats into each gateway's outbox, as
-the gateway itself would have recorded them, flagged ``backfilled``; the uploader then
-sends them through the same path as live data. CGM history needs no such help: the
-virtual CGM's session starts days ago and the gateway back-fills it over RACP.
+the gateway would have recorded them had it been running: the beats become the strap's
+once-a-second Heart Rate Measurement values, encoded by the simulated strap's own code
+(``simulators.ble``), the gateway's codec decodes those bytes and ``gateway.convert``
+makes the readings (RR intervals while contact is lost included, flagged
+``no_contact``), all flagged ``backfilled``. The uploader then sends them through the
+same path as live data. CGM history needs no such help: the virtual CGM's session starts
+days ago and the gateway back-fills it over RACP.
 
 A radio loss in the history (a fault before the run) leaves the heart-rate history as a
 gateway would have recorded it: a wearable drifting out of range does not vanish at once,
@@ -14,16 +18,24 @@ arrives in between. The CGM keeps its records through a radio loss (RACP recover
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from gateway.reading import Flag, Reading
+from gateway.codecs import decode_heart_rate_measurement
+from gateway.convert import heart_rate_readings
+from gateway.reading import Reading
+from simulators.ble.encoding import rr_ms_to_1024
+from simulators.ble.peripherals.heart_rate import HeartRateReport, encode_report
 from simulators.physiology import HeartModel
 
 # One day of beats per chunk keeps memory modest (~100k beats per participant-day).
 _CHUNK_S = 86_400.0
+# The smallest ATT MTU (Bluetooth Core 5.x Vol 3 Part F 3.2.8: 23 octets): the most
+# notifications per report, as a central that negotiates nothing would receive them.
+_ATT_MTU = 23
 # At the edge of range: 12 min at each end of a radio loss during which the gateway hears
 # the strap 10 s in every 30 s (a third of the time: the coverage gate's low_coverage
 # finding needs 10 min below 80 % coverage, see docs/clinical.md "Coverage").
@@ -43,9 +55,10 @@ def heart_history(
 ) -> Iterator[list[Reading]]:
     """Readings a gateway would have made from ``[start_s, end_s)``, a day at a time.
 
-    One ``rr_interval`` reading per beat with skin contact, and one ``heart_rate`` reading
-    per second (the strap's notification period), as ``gateway.convert`` makes them;
+    One ``heart_rate`` reading per notification (once a second) and one ``rr_interval``
+    reading per beat, as ``gateway.convert`` makes them from the decoded notifications;
     none while a radio loss keeps the strap out of the gateway's reach (:func:`heard`).
+    Every reading carries ``backfilled`` besides what the conversion sets.
     """
     t = start_s
     while t < end_s:
@@ -77,27 +90,29 @@ def _readings(
     contact: np.ndarray,
     radio_losses: Sequence[RadioLoss],
 ) -> list[Reading]:
-    backfilled: tuple[Flag, ...] = ("backfilled",)
-    lost: tuple[Flag, ...] = ("backfilled", "no_contact")
-    rr_kept = contact & heard(beat_s, radio_losses)
-    out = [
-        Reading(device_id, "rr_interval", _utc(t), round(float(rr), 3), backfilled)
-        for t, rr in zip(beat_s[rr_kept].tolist(), rr_ms[rr_kept].tolist(), strict=True)
-    ]
-    # The last beat of each second stands for that second's notification.
+    # One notification per second of beat time, as a strap notifying once a second sends
+    # them: the beats that ended in that second, the newest beat's rate and contact. An
+    # absolute grid, so histories written in whole-second chunks join without seams.
     second = np.floor(beat_s).astype(np.int64)
-    last = np.flatnonzero(np.r_[second[1:] != second[:-1], True])
-    last = last[heard(second[last] + 1.0, radio_losses)]
-    out.extend(
-        Reading(
-            device_id,
-            "heart_rate",
-            _utc(float(second[i]) + 1.0),
-            float(round(hr_bpm[i])),
-            backfilled if contact[i] else lost,
+    ends = np.flatnonzero(np.r_[second[1:] != second[:-1], True]) + 1
+    starts = np.r_[0, ends[:-1]]
+    received_s = second[ends - 1] + 1.0
+    kept = np.flatnonzero(heard(received_s, radio_losses))
+    hr = np.rint(hr_bpm).astype(int)
+    out: list[Reading] = []
+    for i in kept.tolist():
+        a, b = int(starts[i]), int(ends[i])
+        report = HeartRateReport(
+            int(hr[b - 1]), bool(contact[b - 1]), tuple(rr_ms_to_1024(x) for x in rr_ms[a:b])
         )
-        for i in last.tolist()
-    )
+        received = _utc(float(received_s[i]))
+        for value in encode_report(report, _ATT_MTU):
+            out.extend(
+                dataclasses.replace(r, flags=("backfilled", *r.flags))
+                for r in heart_rate_readings(
+                    device_id, received, decode_heart_rate_measurement(value)
+                )
+            )
     return out
 
 

@@ -3,14 +3,13 @@ configuration of the real gateway that reads them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from gateway.config import DeviceConfig, GatewayConfig
-from simulators.ble import CgmSensor, DeviceInfo, HeartRateSensor, SimClock, VirtualRadio
-from simulators.physiology import GlucoseModel, HeartModel, cgm_feed, heart_feed
-from simulators.physiology.feeds import first_reading_s
+from simulators.ble import CgmSensor, HeartRateSensor, SimClock, VirtualRadio
+from simulators.physiology import HeartModel
+from simulators.wearables import cgm_sensor, heart_rate_sensor
 from wearmon.demo.enrol import EnrolledHome
 
 # Demo gateways send bigger batches than the 500 default: the history back-fill is
@@ -40,27 +39,9 @@ async def open_home(
 ) -> VirtualHome:
     """Power on the home's wearables on a radio of their own; return the home."""
     spec = enrolled.spec
-    now_s = clock.now().timestamp()
     heart_model = HeartModel(spec.heart, spec.seed)
-    glucose_model = GlucoseModel(spec.glucose, spec.seed)
-    session_s = first_reading_s(glucose_model, now_s - history_days * 86_400.0)
-    hr = HeartRateSensor(
-        heart_feed(heart_model, now_s),
-        clock=clock,
-        name=spec.hr_device.name,
-        address=spec.hr_device.address,
-        info=DeviceInfo("wearmon sim", "HRM-1", spec.hr_device.serial, "1.0.0"),
-    )
-    cgm = CgmSensor(
-        cgm_feed(glucose_model, session_s),
-        clock=clock,
-        session_start_utc=dt.datetime.fromtimestamp(session_s, dt.UTC),
-        name=spec.cgm_device.name,
-        address=spec.cgm_device.address,
-        info=DeviceInfo("wearmon sim", "CGM-1", spec.cgm_device.serial, "1.0.0"),
-        # The sensor must hold the whole history for the first RACP back-fill.
-        store_capacity=max(14, int(history_days) + 2) * 288,
-    )
+    hr = heart_rate_sensor(spec, clock=clock)
+    cgm = cgm_sensor(spec, clock=clock, history_s=history_days * 86_400.0)
     radio = VirtualRadio()
     await radio.start()
     await radio.add(hr)

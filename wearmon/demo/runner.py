@@ -25,7 +25,7 @@ from ingest.db import migrate, pool
 from simulators.ble import SimClock
 from simulators.physiology import cohort
 from simulators.physiology.cohort import ParticipantSpec
-from wearmon.demo.api_process import api_server
+from wearmon.api_process import api_process
 from wearmon.demo.backfill import HistoryJob, history_writer
 from wearmon.demo.enrol import EnrolledHome, enrol_cohort
 from wearmon.demo.faults import history_radio_losses, play_faults, sleep_s
@@ -65,7 +65,13 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
     }
     api_log = options.work_dir / "demo-api.log"
     _say(f"API log:   {api_log}")
-    async with api_server(database_url, options.host, options.port, env, api_log) as api_url:
+    async with contextlib.AsyncExitStack() as stack:
+        launcher = api_process(
+            database_url, host=options.host, port=options.port, env=env, log_path=api_log
+        )
+        api = await asyncio.to_thread(launcher.__enter__)
+        stack.push_async_callback(asyncio.to_thread, launcher.__exit__, None, None, None)
+        api_url = api.url
         # Risk events placed just before the run, so that a short run shows them.
         run_start_s = dt.datetime.now(dt.UTC).timestamp()
         specs = [retimed(s, run_start_s) for s in cohort(options.participants, options.seed)]
