@@ -9,7 +9,7 @@ import pytest
 from ingest.flags import FLAG_BITS
 from simulators.ble import SimClock
 from tests.e2e.conftest import Stack
-from tests.e2e.gateway_runner import gateway_config, outbox_depth, running_gateway
+from tests.e2e.gateway_runner import gateway_config, running_gateway
 from tests.e2e.harness import (
     CGM_PERIOD_MIN,
     RACP_UUID16,
@@ -77,9 +77,9 @@ async def test_reconnect_backfills_only_records_newer_than_the_last_held(stack: 
     assert set(racp.writes[1:]) == {REPORT_FROM.pack(1, 3, 1, held + 1)}
     got = await stored(stack.db_url)
     glucose = offsets_of(got.of(device, "glucose"), start)
-    # The stopped gateway uploaded all it recorded, and the API found none of it twice:
-    # the back-fill after the gap asked for (and got) only the missing records.
-    assert await asyncio.to_thread(outbox_depth, config) == 0
+    # The API found nothing it was sent twice: the back-fill after the gap asked for (and
+    # got) only the missing records. (The outbox may still hold a reading made just
+    # before the stop, so its depth is not asserted.)
     assert [r.duplicates for r in stack.api.receipts.receipts] == [0] * len(
         stack.api.receipts.receipts
     )
