@@ -123,6 +123,8 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             expect(card.locator("h3")).to_contain_text(hypo)
             expect(page.locator("#timeline .main-svg").first).to_be_visible()
             expect(page.get_by_text("활동 혈당 프로필")).to_be_visible()
+            # The heart window arrives by its own callback; shoot once it has been drawn.
+            expect(page.locator(".dash-spinner")).to_have_count(0)
             _shot(page, "participant-ko")
 
             # Acknowledge, then resolve with a reason and a note.
@@ -158,6 +160,7 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             page.goto(f"{base}/dashboard/participant/{stack.hypo_id}")
             expect(page.locator("h1")).to_contain_text(stack.hypo_name)
             expect(page.get_by_text("Ambulatory glucose profile")).to_be_visible()
+            expect(page.locator(".dash-spinner")).to_have_count(0)
             _shot(page, "participant-en")
 
             # Sign out: the session ends at the API, the cookie goes.
