@@ -12,7 +12,13 @@ import psycopg
 
 from ingest.alerts.queue import enqueue, pending_bits
 from ingest.errors import IngestError
-from ingest.storage.gateways import Claim, GatewayIdentity, bound_devices, claim_batch
+from ingest.storage.gateways import (
+    Claim,
+    GatewayIdentity,
+    bound_devices,
+    claim_batch,
+    gateway_active,
+)
 from ingest.storage.readings import StagedRow, store_readings
 from ingest.validation import AcceptedReading, Rejection, TimeWindow, judge_all
 
@@ -25,6 +31,10 @@ _RETRIES = 5
 
 class Forbidden(IngestError):
     """The gateway may not write what it sent (403)."""
+
+
+class Revoked(IngestError):
+    """The gateway's credential was revoked after it was cached (401)."""
 
 
 class IdempotencyConflict(IngestError):
@@ -65,7 +75,7 @@ async def ingest_batch(
 ) -> BatchOutcome:
     """Store a batch; raise Forbidden or IdempotencyConflict (nothing stored then)."""
     if batch.gateway_id != str(gateway.gateway_id):
-        raise Forbidden(f"gateway_id {batch.gateway_id!r} does not match this gateway's credential")
+        raise Forbidden(f"gateway_id {batch.gateway_id!a} does not match this gateway's credential")
     valid, rejected = judge_all(batch.readings, window)
     for attempt in range(1, _RETRIES + 1):
         try:
@@ -91,6 +101,10 @@ async def _store(
     app_rollup: bool,
 ) -> tuple[int, int]:
     """Inside one transaction: authorise devices, claim the key, store; (new, stored)."""
+    # The credential may come from the API's cache: revocation is re-checked here, in the
+    # writing transaction, so it takes effect at once whatever the cache holds.
+    if not await gateway_active(conn, gateway.gateway_id):
+        raise Revoked(f"gateway {gateway.gateway_id} was revoked")
     wanted = {row[0] for row in valid}
     owners = await bound_devices(conn, gateway.gateway_id, sorted(wanted))
     unbound = sorted(str(d) for d in wanted - owners.keys())
@@ -109,7 +123,7 @@ async def _store(
     )
     if claim is Claim.CONFLICT:
         raise IdempotencyConflict(
-            f"Idempotency-Key {idempotency_key!r} was already used for a different batch; "
+            f"Idempotency-Key {idempotency_key!a} was already used for a different batch; "
             "use a new key for new content"
         )
     rows: list[StagedRow] = [

@@ -52,7 +52,10 @@ class ServerSettings(BaseSettings):
         3650, ge=30, description="readings older than this are dropped (whole days)"
     )
     credential_cache_s: float = Field(
-        30.0, ge=0, description="a revoked gateway token stops working within this time"
+        30.0,
+        ge=0,
+        description="known gateway tokens are remembered this long (0 = look up every "
+        "request); revocation still takes effect at once: every write re-checks it",
     )
     pool_size: int = Field(8, ge=1, description="database connections per server process")
     # People's sessions and sign-in (docs/privacy.md "Authentication"). 30 min idle and
@@ -82,6 +85,24 @@ class ServerSettings(BaseSettings):
     )
     alert_workers: int = Field(
         1, ge=0, description="alert worker processes started by serve (0: run them apart)"
+    )
+    # A request that cannot get a connection this fast is answered 503 + Retry-After, so
+    # that a gateway backs off instead of queueing behind an exhausted pool or an outage
+    # (psycopg_pool's own default is 30 s, which is what a stalled gateway saw).
+    pool_timeout_s: float = Field(
+        1.0, gt=0, le=30, description="wait for a database connection before 503, s"
+    )
+    # A batch of the maximum size (4 MiB) takes ~17 s over a 2 Mbit/s home uplink; a
+    # body that has not arrived by then is a stalled or hostile client (408).
+    body_timeout_s: float = Field(30.0, gt=0, description="whole request body must arrive in, s")
+    gateway_concurrency: int = Field(
+        4, ge=1, description="requests one gateway may have in flight before 429"
+    )
+    # Failed gateway authentications per source address (a token being guessed): the
+    # burst covers a misconfigured gateway's retries, the rate is one every 5 s after.
+    auth_failure_burst: int = Field(20, ge=1, description="failed logins per address at once")
+    auth_failure_rate_per_s: float = Field(
+        0.2, gt=0, description="sustained failed gateway authentications per address"
     )
 
     @model_validator(mode="after")

@@ -97,15 +97,20 @@ def check_reading(
     try:
         device = uuid.UUID(device_id)
     except ValueError:
-        return Rejection(index, "device_id", f"{device_id!r} is not a UUID device id")
+        return Rejection(index, "device_id", f"{device_id[:64]!a} is not a UUID device id")
     rule = METRICS.get(metric)
     if rule is None:
-        return Rejection(index, "metric", f"unknown metric {metric!r}; known: {sorted(METRICS)}")
+        return Rejection(
+            index, "metric", f"unknown metric {metric[:64]!a}; known: {sorted(METRICS)}"
+        )
     if unit != rule.unit:
-        return Rejection(index, "unit", f"{metric} must be sent in {rule.unit!r}, got {unit!r}")
+        return Rejection(
+            index, "unit", f"{metric} must be sent in {rule.unit!r}, got {unit[:64]!a}"
+        )
     unknown = [f for f in flags if f not in FLAG_BITS]
     if unknown:
-        return Rejection(index, "flags", f"unknown flags {unknown}; known: {list(FLAG_BITS)}")
+        shown = [f[:64] for f in unknown[:5]]
+        return Rejection(index, "flags", f"unknown flags {shown!a}; known: {list(FLAG_BITS)}")
     problem = _time_problem(measured_at, window)
     if problem is not None:
         return Rejection(index, "measured_at", problem)

@@ -12,18 +12,17 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from ingest import maintenance
+from ingest.api import problems
 from ingest.api.body import component_schemas
 from ingest.api.limits import BodyLimit
 from ingest.api.request_id import RequestId
 from ingest.api.routes import alerts, auth, clinical, exports, health, ingest, participants
-from ingest.api.schemas import BatchIn
+from ingest.api.schemas import BatchIn, HeartbeatIn
 from ingest.api.schemas_auth import CredentialsIn
 from ingest.api.state import AppState
-from ingest.credentials import CredentialCache
 from ingest.db import migrate, pool
 from ingest.db.backend import BackendInfo
 from ingest.errors import IngestError
-from ingest.ratelimit import TokenBuckets
 from ingest.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -51,13 +50,7 @@ def create_app(
         info = await asyncio.to_thread(_prepare_database, settings)
         db_pool = pool.open_pool(str(settings.database_url), settings.pool_size)
         await db_pool.open(wait=True, timeout=30.0)
-        app.state.wearmon = AppState(
-            settings=settings,
-            pool=db_pool,
-            backend=info,
-            limiter=TokenBuckets(settings.gateway_rate_per_s, settings.gateway_burst),
-            credentials=CredentialCache(settings.credential_cache_s),
-        )
+        app.state.wearmon = AppState.build(settings, db_pool, info)
         if clock is not None:
             app.state.wearmon.clock = clock
         upkeep = asyncio.create_task(_maintain(settings, info), name="wearmon-maintenance")
@@ -86,8 +79,11 @@ def create_app(
     api.include_router(clinical.router)
     api.include_router(participants.router)
     app.include_router(api)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
+    )
     app.add_middleware(RequestId)
+    problems.install(app)
     _document_raw_bodies(app)
     return app
 
@@ -100,7 +96,7 @@ def _document_raw_bodies(app: FastAPI) -> None:
         if app.openapi_schema is None:
             spec = build()
             spec.setdefault("components", {}).setdefault("schemas", {}).update(
-                component_schemas(BatchIn)
+                component_schemas(BatchIn, HeartbeatIn)
             )
             spec["components"]["schemas"]["CredentialsIn"] = CredentialsIn.model_json_schema()
             app.openapi_schema = spec

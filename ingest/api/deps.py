@@ -1,7 +1,17 @@
-"""FastAPI dependencies as ``Annotated`` aliases, so route signatures read like prose."""
+"""FastAPI dependencies as ``Annotated`` aliases, so route signatures read like prose.
+
+Database connections are pooled and few (``pool_size`` per process), so no dependency
+holds one while the client is still sending: the gateway credential is checked from a
+short-lived cache or with a connection held only for that query, the body is read with
+no connection held, and routes take a connection (``connection(state)``) only to store.
+A request that cannot get one within ``pool_timeout_s`` is answered 503 + Retry-After
+(see ``ingest.api.problems``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,6 +22,10 @@ from ingest.api.state import AppState
 from ingest.ratelimit import retry_after_header
 from ingest.storage.gateways import GatewayIdentity, find_gateway
 
+log = logging.getLogger(__name__)
+
+Connection = psycopg.AsyncConnection[tuple[object, ...]]
+
 
 def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.wearmon
@@ -21,36 +35,104 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-async def get_conn(state: StateDep) -> AsyncIterator[psycopg.AsyncConnection[tuple[object, ...]]]:
-    async with state.pool.connection() as conn:
+@contextlib.asynccontextmanager
+async def connection(state: AppState) -> AsyncIterator[Connection]:
+    """A pooled connection, waiting at most ``pool_timeout_s`` (then PoolTimeout: 503)."""
+    async with state.pool.connection(timeout=state.settings.pool_timeout_s) as conn:
         yield conn
 
 
-ConnDep = Annotated[psycopg.AsyncConnection[tuple[object, ...]], Depends(get_conn)]
+async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
+    """A connection for the whole request: only for routes without a request body."""
+    async with connection(state) as conn:
+        yield conn
+
+
+ConnDep = Annotated[Connection, Depends(get_conn)]
 
 _BEARER = "bearer "
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 async def authenticate_gateway(
+    request: Request,
     state: StateDep,
-    conn: ConnDep,
     authorization: Annotated[str | None, Header()] = None,
-) -> GatewayIdentity:
-    """401 unless the request carries a valid, unrevoked gateway token; 429 over its rate."""
-    if authorization is None or not authorization.lower().startswith(_BEARER):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "missing gateway credential: send 'Authorization: Bearer <gateway token>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    gateway = await find_gateway(conn, authorization[len(_BEARER) :].strip())
-    await conn.commit()
+) -> AsyncIterator[GatewayIdentity]:
+    """401 unless the request carries a valid, unrevoked gateway token; 429 over its rate
+    or with too many of its requests in flight. Holds one in-flight slot until the
+    response is done."""
+    address = request.client.host if request.client else "unknown"
+    _refuse_guessers(state, address)
+    token = _bearer_token(authorization)
+    gateway = state.credentials.get(token) if token else None
+    if gateway is None and token:
+        async with connection(state) as conn:
+            gateway = await find_gateway(conn, token)
+            await conn.commit()
+        if gateway is not None:
+            state.credentials.put(token, gateway)
     if gateway is None:
+        _count_failure(state, address)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
-            "unknown or revoked gateway token; re-enrol the gateway (wearmon enroll gateway)",
-            headers={"WWW-Authenticate": "Bearer"},
+            "unknown or revoked gateway token; re-enrol the gateway (wearmon enroll gateway)"
+            if token
+            else "missing gateway credential: send 'Authorization: Bearer <gateway token>'",
+            headers=_CHALLENGE,
         )
+    _check_rate(state, gateway)
+    if not state.in_flight.enter(gateway.gateway_id):
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"gateway {gateway.gateway_id} already has {state.settings.gateway_concurrency} "
+            "requests in flight; send one batch at a time",
+            headers={"Retry-After": "1"},
+        )
+    try:
+        yield gateway
+    finally:
+        state.in_flight.leave(gateway.gateway_id)
+
+
+GatewayDep = Annotated[GatewayIdentity, Depends(authenticate_gateway)]
+
+
+def unauthorized_revoked() -> HTTPException:
+    """401 for a token revoked after it was cached: the write re-checked it."""
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "this gateway's credential was revoked; re-enrol the gateway (wearmon enroll gateway)",
+        headers=_CHALLENGE,
+    )
+
+
+def _bearer_token(authorization: str | None) -> str | None:
+    if authorization is None or not authorization.lower().startswith(_BEARER):
+        return None
+    return authorization[len(_BEARER) :].strip() or None
+
+
+def _refuse_guessers(state: AppState, address: str) -> None:
+    """429 for an address over its budget of failed authentications (before any lookup)."""
+    wait_s = state.auth_failures.peek(address)
+    if wait_s > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many failed gateway authentications from this address; check the "
+            "gateway's token and retry later",
+            headers={"Retry-After": retry_after_header(wait_s)},
+        )
+
+
+def _count_failure(state: AppState, address: str) -> None:
+    state.auth_failures.take(address)
+    summary = state.failure_tally.record(address)
+    if summary is not None:
+        log.warning("%s", summary)
+
+
+def _check_rate(state: AppState, gateway: GatewayIdentity) -> None:
     wait_s = state.limiter.take(gateway.gateway_id)
     if wait_s > 0:
         raise HTTPException(
@@ -59,7 +141,3 @@ async def authenticate_gateway(
             f"{state.settings.gateway_rate_per_s:g} requests/s; retry later",
             headers={"Retry-After": retry_after_header(wait_s)},
         )
-    return gateway
-
-
-GatewayDep = Annotated[GatewayIdentity, Depends(authenticate_gateway)]

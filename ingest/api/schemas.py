@@ -8,16 +8,33 @@ bad reading never costs the good ones beside it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, NotRequired
+import uuid
+from typing import Annotated, Final, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
+
+# PostgreSQL's bigint: a larger sequence could not be stored ("bigint out of range").
+BIGINT_MAX: Final = 2**63 - 1
+
+
+def _storable(text: str) -> str:
+    # PostgreSQL text and jsonb cannot hold U+0000 (SQLSTATE 22P05): refuse it here, as
+    # a 422 naming the field, rather than at the INSERT.
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    return text
+
+
+# A string that is stored as sent (ids, addresses): bounded and storable.
+StoredText = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
 
 
 class _Strict(BaseModel):
-    # docs/privacy.md "Ingestion hygiene": unknown fields rejected. NaN/inf are let through
-    # the schema so that the per-reading rules can reject that reading alone.
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True)
+    # docs/privacy.md "Ingestion hygiene": unknown fields rejected; no coercion ("72" is not a
+    # number, true is not a sequence, an epoch number is not a timestamp). NaN/inf are let
+    # through the schema so that the per-reading rules can reject that reading alone.
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=True, frozen=True, strict=True)
 
 
 class ReadingIn(TypedDict):
@@ -27,7 +44,7 @@ class ReadingIn(TypedDict):
     validates plain dicts about twice as fast as it builds model instances.
     """
 
-    __pydantic_config__ = ConfigDict(extra="forbid", allow_inf_nan=True)  # type: ignore[misc]
+    __pydantic_config__ = ConfigDict(extra="forbid", allow_inf_nan=True, strict=True)  # type: ignore[misc]
 
     device_id: Annotated[str, Field(description="device id issued at enrolment (UUID)")]
     metric: Annotated[str, Field(description="heart_rate | rr_interval | glucose | battery")]
@@ -44,9 +61,9 @@ class ReadingIn(TypedDict):
 class BatchIn(_Strict):
     """A gateway's upload: readings from the devices bound to its participants."""
 
-    gateway_id: str
-    sequence: int = Field(ge=0, description="per-gateway counter, increasing")
-    sent_at: dt.datetime = Field(description="gateway clock at sending, ISO 8601 with offset")
+    gateway_id: StoredText
+    sequence: int = Field(ge=0, le=BIGINT_MAX, description="per-gateway counter, increasing")
+    sent_at: AwareDatetime = Field(description="gateway clock at sending, ISO 8601 with offset")
     readings: list[ReadingIn]
 
 
@@ -69,9 +86,9 @@ class BatchResultOut(BaseModel):
 class DeviceStatusIn(_Strict):
     """What the gateway knows about one device."""
 
-    device_id: str
-    address: str | None = None
-    last_seen_at: dt.datetime | None = None
+    device_id: uuid.UUID = Field(description="device id issued at enrolment")
+    address: StoredText | None = None
+    last_seen_at: AwareDatetime | None = None
     battery_percent: int | None = Field(None, ge=0, le=100)
     rssi_dbm: int | None = Field(None, ge=-127, le=20)
     connected: bool = False
@@ -80,12 +97,12 @@ class DeviceStatusIn(_Strict):
 class HeartbeatIn(_Strict):
     """Gateway liveness and the state of its hops (devices, outbox, uplink)."""
 
-    gateway_id: str
-    sent_at: dt.datetime
-    devices: list[DeviceStatusIn] = Field(default_factory=list)
-    outbox_depth: int = Field(ge=0)
-    outbox_dropped: int = Field(ge=0)
-    last_upload_at: dt.datetime | None = None
+    gateway_id: StoredText
+    sent_at: AwareDatetime
+    devices: list[DeviceStatusIn] = Field(default_factory=list, max_length=64)
+    outbox_depth: int = Field(ge=0, le=BIGINT_MAX)
+    outbox_dropped: int = Field(ge=0, le=BIGINT_MAX)
+    last_upload_at: AwareDatetime | None = None
 
 
 class OkOut(BaseModel):

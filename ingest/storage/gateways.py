@@ -92,9 +92,24 @@ async def record_heartbeat(
     conn: psycopg.AsyncConnection[tuple[object, ...]],
     gateway_id: uuid.UUID,
     heartbeat: dict[str, object],
-) -> None:
-    """Keep the gateway's latest heartbeat (what it sees, battery, RSSI, outbox depth)."""
-    await conn.execute(
-        "UPDATE gateways SET last_heartbeat_at = now(), last_heartbeat = %s WHERE gateway_id = %s",
+) -> bool:
+    """Keep the gateway's latest heartbeat (what it sees, battery, RSSI, outbox depth);
+    False (nothing written) if the gateway has been revoked."""
+    cur = await conn.execute(
+        "UPDATE gateways SET last_heartbeat_at = now(), last_heartbeat = %s"
+        " WHERE gateway_id = %s AND revoked_at IS NULL",
         (Jsonb(heartbeat), gateway_id),
     )
+    return cur.rowcount == 1
+
+
+async def gateway_active(
+    conn: psycopg.AsyncConnection[tuple[object, ...]], gateway_id: uuid.UUID
+) -> bool:
+    """Whether the gateway is still enrolled (not revoked); its row is share-locked until
+    the transaction ends, so a revocation waits for a batch being stored and vice versa."""
+    cur = await conn.execute(
+        "SELECT 1 FROM gateways WHERE gateway_id = %s AND revoked_at IS NULL FOR SHARE",
+        (gateway_id,),
+    )
+    return await cur.fetchone() is not None

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from tests.ingest.batches import batch, headers, hr_readings, recent
-from tests.ingest.conftest import Home
+from tests.ingest.conftest import Home, make_settings, serve_in_thread
 
 pytestmark = pytest.mark.db
 
@@ -40,10 +40,12 @@ async def _uploader(api: str, home: Home, pool: list[dict[str, object]], seed: i
 
 
 async def test_overlapping_concurrent_batches_store_each_reading_once(
-    api: str, home: Home, db_url: str
+    home: Home, db_url: str
 ) -> None:
     pool = hr_readings(home.hr_device, recent(60), DISTINCT)
-    accepted = await asyncio.gather(*(_uploader(api, home, pool, s) for s in range(UPLOADERS)))
+    # One gateway's uploaders all in flight at once: allow them (the default is fewer).
+    for api in serve_in_thread(make_settings(db_url, gateway_concurrency=UPLOADERS)):
+        accepted = await asyncio.gather(*(_uploader(api, home, pool, s) for s in range(UPLOADERS)))
     with psycopg.connect(db_url) as conn:
         stored = conn.execute(
             "SELECT count(*), count(DISTINCT measured_at) FROM readings"

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request, status
 
 from ingest.api.body import parse_body, request_body
-from ingest.api.deps import ConnDep, GatewayDep, StateDep
+from ingest.api.deps import GatewayDep, StateDep, connection, unauthorized_revoked
 from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
-from ingest.ingestion import Forbidden, IdempotencyConflict, ingest_batch
-from ingest.storage.gateways import record_heartbeat
+from ingest.ingestion import Forbidden, IdempotencyConflict, Revoked, ingest_batch
+from ingest.storage.gateways import bound_devices, record_heartbeat
 from ingest.validation import TimeWindow
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
@@ -26,7 +26,7 @@ ERROR_CODE_HEADER = "X-Wearmon-Error"
 @router.post(
     "/batch",
     response_model=BatchResultOut,
-    responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}},
+    responses={401: {}, 403: {}, 408: {}, 413: {}, 422: {}, 429: {}, 503: {}},
     summary="Store a gateway's batch of readings exactly once",
     openapi_extra=request_body(BatchIn),
 )
@@ -34,7 +34,6 @@ async def post_batch(
     request: Request,
     gateway: GatewayDep,
     state: StateDep,
-    conn: ConnDep,
     idempotency_key: Annotated[str, Header(min_length=1, max_length=_KEY_MAX)],
 ) -> BatchResultOut:
     raw = await request.body()
@@ -52,15 +51,19 @@ async def post_batch(
     )
     body_sha = hashlib.sha256(raw).digest()
     try:
-        outcome = await ingest_batch(
-            conn,
-            gateway=gateway,
-            batch=batch,
-            idempotency_key=idempotency_key,
-            body_sha256=body_sha,
-            window=window,
-            app_rollup=state.backend.app_rollup,
-        )
+        # The only connection this request holds, taken after the body has arrived.
+        async with connection(state) as conn:
+            outcome = await ingest_batch(
+                conn,
+                gateway=gateway,
+                batch=batch,
+                idempotency_key=idempotency_key,
+                body_sha256=body_sha,
+                window=window,
+                app_rollup=state.backend.app_rollup,
+            )
+    except Revoked as exc:
+        raise unauthorized_revoked() from exc
     except Forbidden as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except IdempotencyConflict as exc:
@@ -81,14 +84,29 @@ async def post_batch(
 @router.post(
     "/heartbeat",
     response_model=OkOut,
-    responses={401: {}, 403: {}, 429: {}},
+    responses={401: {}, 403: {}, 408: {}, 413: {}, 422: {}, 429: {}, 503: {}},
     summary="Record a gateway heartbeat",
+    openapi_extra=request_body(HeartbeatIn),
 )
-async def post_heartbeat(heartbeat: HeartbeatIn, gateway: GatewayDep, conn: ConnDep) -> OkOut:
+async def post_heartbeat(request: Request, gateway: GatewayDep, state: StateDep) -> OkOut:
+    heartbeat = parse_body(HeartbeatIn, await request.body())
     if heartbeat.gateway_id != str(gateway.gateway_id):
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "gateway_id does not match this gateway's credential"
         )
-    await record_heartbeat(conn, gateway.gateway_id, heartbeat.model_dump(mode="json"))
-    await conn.commit()
+    named = sorted({d.device_id for d in heartbeat.devices})
+    async with connection(state) as conn:
+        bound = await bound_devices(conn, gateway.gateway_id, named)
+        foreign = [str(d) for d in named if d not in bound]
+        if foreign:
+            await conn.rollback()
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"devices {foreign} are not bound to a consented participant of this "
+                "gateway; stop reporting them (or bind them: wearmon enroll device)",
+            )
+        if not await record_heartbeat(conn, gateway.gateway_id, heartbeat.model_dump(mode="json")):
+            await conn.rollback()
+            raise unauthorized_revoked()
+        await conn.commit()
     return OkOut()
