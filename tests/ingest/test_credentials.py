@@ -54,7 +54,8 @@ def test_peek_reports_the_wait_without_taking_a_token() -> None:
 
 def test_in_flight_caps_each_key_and_gives_slots_back() -> None:
     slots = InFlight(limit=2)
-    assert slots.enter("a") and slots.enter("a")
+    assert slots.enter("a")
+    assert slots.enter("a")
     assert not slots.enter("a")
     assert slots.enter("b")
     slots.leave("a")
