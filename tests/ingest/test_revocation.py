@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.ingest.batches import batch, body, headers, hr_readings, recent
-from tests.ingest.conftest import Home, enroll_home, make_settings, serve_in_thread
+from tests.ingest.conftest import Home, enrol_home, make_settings, serve_in_thread
 
 pytestmark = pytest.mark.db
 
@@ -60,7 +60,7 @@ def test_a_revoked_token_is_refused_at_once_although_it_is_cached(db_url: str, h
 
 
 def test_a_heartbeat_may_only_name_devices_bound_to_the_gateway(db_url: str, home: Home) -> None:
-    other = enroll_home(db_url, "Park Min-su")
+    other = enrol_home(db_url, "Park Min-su")
     for api in serve_in_thread(make_settings(db_url)):
         own = _heartbeat(api, home, str(home.hr_device), str(home.cgm_device))
         foreign = _heartbeat(api, home, str(home.hr_device), str(other.hr_device))

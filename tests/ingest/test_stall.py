@@ -18,7 +18,7 @@ import pytest
 from psycopg import sql
 
 from tests.ingest.batches import batch, body, headers, hr_readings, recent
-from tests.ingest.conftest import Home, enroll_home, make_settings, serve_in_thread
+from tests.ingest.conftest import Home, enrol_home, make_settings, serve_in_thread
 
 pytestmark = pytest.mark.db
 
@@ -73,7 +73,7 @@ def post(api: str, home: Home, n: int = 3, minutes: float = 10) -> httpx.Respons
 
 
 def test_stalled_uploads_of_one_gateway_do_not_stall_another(db_url: str, home: Home) -> None:
-    other = enroll_home(db_url, "Park Min-su")
+    other = enrol_home(db_url, "Park Min-su")
     settings = make_settings(db_url, pool_size=POOL, body_timeout_s=BODY_TIMEOUT_S)
     for api in serve_in_thread(settings):
         with stalled(api, home.token, STALLED) as socks:
