@@ -20,7 +20,7 @@ from ingest.storage.gateways import (
     gateway_active,
 )
 from ingest.storage.readings import StagedRow, store_readings
-from ingest.validation import AcceptedReading, Rejection, TimeWindow, judge_all
+from ingest.validation import AcceptedReading, Rejection, TimeWindow, judge_all, split_by_kind
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,11 @@ async def ingest_batch(
     for attempt in range(1, _RETRIES + 1):
         try:
             async with conn.transaction():
-                inserted, stored = await _store(
+                inserted, stored, wrong_kind = await _store(
                     conn, gateway, batch, valid, idempotency_key, body_sha256, app_rollup
                 )
-            return BatchOutcome(inserted, stored - inserted, rejected)
+            refused = sorted([*rejected, *wrong_kind], key=lambda r: r.index)
+            return BatchOutcome(inserted, stored - inserted, refused)
         except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
             if attempt == _RETRIES:
                 raise
@@ -99,8 +100,9 @@ async def _store(
     idempotency_key: str,
     body_sha256: bytes,
     app_rollup: bool,
-) -> tuple[int, int]:
-    """Inside one transaction: authorise devices, claim the key, store; (new, stored)."""
+) -> tuple[int, int, list[Rejection]]:
+    """Inside one transaction: authorise devices, claim the key, store; (new, stored,
+    readings refused because their device does not measure that metric)."""
     # The credential may come from the API's cache: revocation is re-checked here, in the
     # writing transaction, so it takes effect at once whatever the cache holds.
     if not await gateway_active(conn, gateway.gateway_id):
@@ -126,12 +128,13 @@ async def _store(
             f"Idempotency-Key {idempotency_key!a} was already used for a different batch; "
             "use a new key for new content"
         )
+    kept, wrong_kind = split_by_kind(valid, {d: o.kind for d, o in owners.items()})
     rows: list[StagedRow] = [
-        (device, metric, at, owners[device], value, unit, flags)
-        for device, metric, at, value, unit, flags in valid
+        (device, metric, at, owners[device].participant_id, value, unit, flags)
+        for device, metric, at, value, unit, flags, _ in kept
     ]
     inserted = await store_readings(conn, rows, app_rollup=app_rollup)
     if inserted:
         # Wake the alert worker: one upsert + NOTIFY, delivered when this batch commits.
         await enqueue(conn, pending_bits((row[3], row[1]) for row in rows))
-    return inserted, len(rows)
+    return inserted, len(rows), wrong_kind

@@ -66,8 +66,17 @@ class Rejection:
     reason: str
 
 
-# (device id, metric, measured at, value, unit, flag bits): what storage needs of a reading.
-AcceptedReading = tuple[uuid.UUID, str, dt.datetime, float | None, str, int]
+# (device id, metric, measured at, value, unit, flag bits, index in the batch): what
+# storage needs of a reading, and where it was in the batch (to name it if refused later).
+AcceptedReading = tuple[uuid.UUID, str, dt.datetime, float | None, str, int, int]
+
+# What each kind of device measures: a heart-rate strap heart rate and RR intervals
+# (Bluetooth SIG Heart Rate Service 0x180D), a CGM glucose (CGM Service 0x181F); both
+# report their battery (Battery Service 0x180F). Anything else from a device is refused.
+KIND_METRICS: Final[dict[str, frozenset[str]]] = {
+    "hr": frozenset({"heart_rate", "rr_interval", "battery"}),
+    "cgm": frozenset({"glucose", "battery"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +200,7 @@ def judge_all(
             and at.utcoffset() is not None
             and earliest <= at <= latest
         ):
-            accepted.append((device, metric, at, value, unit, 0))
+            accepted.append((device, metric, at, value, unit, 0, i))
             continue
         verdict = check_reading(
             i,
@@ -214,6 +223,7 @@ def judge_all(
                     verdict.value,
                     verdict.unit,
                     encode_flags(verdict.flags),
+                    i,
                 )
             )
     return accepted, rejected
@@ -224,3 +234,28 @@ def _parse_uuid(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
+
+
+def split_by_kind(
+    accepted: Sequence[AcceptedReading], kinds: Mapping[uuid.UUID, str]
+) -> tuple[list[AcceptedReading], list[Rejection]]:
+    """Refuse readings of a metric their device's kind does not measure (pure).
+
+    ``kinds`` maps every device of ``accepted`` to its enrolled kind (``hr`` or ``cgm``).
+    """
+    kept: list[AcceptedReading] = []
+    refused: list[Rejection] = []
+    for reading in accepted:
+        kind = kinds[reading[0]]
+        if reading[1] in KIND_METRICS.get(kind, frozenset()):
+            kept.append(reading)
+        else:
+            refused.append(
+                Rejection(
+                    reading[6],
+                    "metric",
+                    f"device {reading[0]} is enrolled as {kind!r}, which does not measure "
+                    f"{reading[1]}; it measures {sorted(KIND_METRICS.get(kind, ()))}",
+                )
+            )
+    return kept, refused

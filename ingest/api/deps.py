@@ -16,7 +16,8 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.api.state import AppState
 from ingest.ratelimit import retry_after_header
@@ -50,21 +51,27 @@ async def get_conn(state: StateDep) -> AsyncIterator[Connection]:
 
 ConnDep = Annotated[Connection, Depends(get_conn)]
 
-_BEARER = "bearer "
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Declares the scheme in the OpenAPI document; missing or non-bearer credentials come
+# back as None so that the 401 is ours (with the hint what to send).
+_gateway_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="gatewayToken",
+    description="the gateway token printed once by `wearmon enroll gateway`",
+)
 
 
 async def authenticate_gateway(
     request: Request,
     state: StateDep,
-    authorization: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_gateway_bearer)],
 ) -> AsyncIterator[GatewayIdentity]:
     """401 unless the request carries a valid, unrevoked gateway token; 429 over its rate
     or with too many of its requests in flight. Holds one in-flight slot until the
     response is done."""
     address = request.client.host if request.client else "unknown"
     _refuse_guessers(state, address)
-    token = _bearer_token(authorization)
+    token = credentials.credentials.strip() if credentials else None
     gateway = state.credentials.get(token) if token else None
     if gateway is None and token:
         async with connection(state) as conn:
@@ -105,12 +112,6 @@ def unauthorized_revoked() -> HTTPException:
         "this gateway's credential was revoked; re-enrol the gateway (wearmon enroll gateway)",
         headers=_CHALLENGE,
     )
-
-
-def _bearer_token(authorization: str | None) -> str | None:
-    if authorization is None or not authorization.lower().startswith(_BEARER):
-        return None
-    return authorization[len(_BEARER) :].strip() or None
 
 
 def _refuse_guessers(state: AppState, address: str) -> None:

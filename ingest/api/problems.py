@@ -17,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 
+from ingest.api.schemas import ProblemOut
+
 log = logging.getLogger(__name__)
 
 # A 422 lists at most this many problems: enough to fix a batch, never the size of it
@@ -27,6 +29,24 @@ _MAX_ECHO_CHARS: Final = 40
 # Seconds a gateway should wait after a 503: long enough for a pool to drain or a
 # database failover to finish, short next to the gateway's own outbox buffer (days).
 RETRY_AFTER_S: Final = 5
+
+
+# What each refusal means to a gateway (the OpenAPI document lists them per route).
+_MEANING: Final[dict[int, str]] = {
+    401: "no credential, or an unknown or revoked one (WWW-Authenticate: Bearer)",
+    403: "the credential may not do this (another gateway's id, unbound devices)",
+    408: "the request body did not arrive in time; send it again",
+    413: "the request body is too large; send fewer readings per batch",
+    422: "the request is malformed; `detail` names the fields and rules (X-Wearmon-Error "
+    "names whole-batch problems)",
+    429: "over a rate or concurrency limit; wait Retry-After seconds",
+    503: "the database is busy or unavailable; nothing was stored, wait Retry-After seconds",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route that can answer ``codes`` (descriptions and body model)."""
+    return {code: {"model": ProblemOut, "description": _MEANING[code]} for code in codes}
 
 
 def install(app: FastAPI) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Final, Literal, NotRequired
+from typing import Annotated, Any, Final, Literal, NotRequired
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
@@ -103,6 +103,13 @@ class HeartbeatIn(_Strict):
     outbox_depth: int = Field(ge=0, le=BIGINT_MAX)
     outbox_dropped: int = Field(ge=0, le=BIGINT_MAX)
     last_upload_at: AwareDatetime | None = None
+
+
+class ProblemOut(BaseModel):
+    """Why a request was refused: a sentence, or for a malformed body the fields at fault
+    (``loc``, ``msg``, ``type``; never the request's content)."""
+
+    detail: str | list[dict[str, Any]]
 
 
 class OkOut(BaseModel):

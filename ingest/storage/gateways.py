@@ -37,21 +37,32 @@ async def find_gateway(
     return GatewayIdentity(uuid.UUID(str(row[0]))) if row else None
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceOwner:
+    """Whose a bound device is, and what kind it is (``hr`` or ``cgm``)."""
+
+    participant_id: uuid.UUID
+    kind: str
+
+
 async def bound_devices(
     conn: psycopg.AsyncConnection[tuple[object, ...]],
     gateway_id: uuid.UUID,
     device_ids: Sequence[uuid.UUID],
-) -> dict[uuid.UUID, uuid.UUID]:
-    """Device id -> participant id, for the given devices this gateway may write for."""
+) -> dict[uuid.UUID, DeviceOwner]:
+    """Device id -> owner and kind, for the given devices this gateway may write for."""
     cur = await conn.execute(
-        "SELECT d.device_id, d.participant_id FROM devices d"
+        "SELECT d.device_id, d.participant_id, d.kind FROM devices d"
         " JOIN gateway_participants gp ON gp.participant_id = d.participant_id"
         " JOIN participants p ON p.participant_id = d.participant_id"
         " WHERE gp.gateway_id = %s AND d.device_id = ANY(%s) AND d.unbound_at IS NULL"
         " AND p.consent_status = 'consented'",
         (gateway_id, list(device_ids)),
     )
-    return {uuid.UUID(str(d)): uuid.UUID(str(p)) for d, p in await cur.fetchall()}
+    return {
+        uuid.UUID(str(d)): DeviceOwner(uuid.UUID(str(p)), str(k))
+        for d, p, k in await cur.fetchall()
+    }
 
 
 class Claim(enum.Enum):

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, HTTPException, Request, status
 
 from ingest.api.body import parse_body, request_body
 from ingest.api.deps import GatewayDep, StateDep, connection, unauthorized_revoked
+from ingest.api.problems import documented
 from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
 from ingest.ingestion import Forbidden, IdempotencyConflict, Revoked, ingest_batch
 from ingest.storage.gateways import bound_devices, record_heartbeat
@@ -26,7 +27,7 @@ ERROR_CODE_HEADER = "X-Wearmon-Error"
 @router.post(
     "/batch",
     response_model=BatchResultOut,
-    responses={401: {}, 403: {}, 408: {}, 413: {}, 422: {}, 429: {}, 503: {}},
+    responses=documented(401, 403, 408, 413, 422, 429, 503),
     summary="Store a gateway's batch of readings exactly once",
     openapi_extra=request_body(BatchIn),
 )
@@ -84,7 +85,7 @@ async def post_batch(
 @router.post(
     "/heartbeat",
     response_model=OkOut,
-    responses={401: {}, 403: {}, 408: {}, 413: {}, 422: {}, 429: {}, 503: {}},
+    responses=documented(401, 403, 408, 413, 422, 429, 503),
     summary="Record a gateway heartbeat",
     openapi_extra=request_body(HeartbeatIn),
 )
