@@ -6,8 +6,10 @@ to the database). ``create_app(settings)`` takes it; nothing is read at import t
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from pathlib import Path
-from typing import Literal, Self
+from typing import Final, Literal, Self
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +19,26 @@ class UnsafeSettingsError(ValueError):
     """A production deployment was configured with an unsafe default."""
 
 
+# Estimated entropy a production secret needs. 32 random hex digits carry 128 bits but
+# their character frequencies estimate ~115 (see ``estimated_entropy_bits``), so the bar
+# sits below that; 32 x "a" estimates 0 and a short English phrase ~100 over 40+ chars.
+MIN_SECRET_BITS: Final = 96
+
+
+def estimated_entropy_bits(secret: str) -> float:
+    """Length x Shannon entropy of the secret's own character frequencies (pure).
+
+    An upper bound for a human-chosen secret and close to the truth for a random one: it
+    catches repeated or few distinct characters, which is what a placeholder looks like.
+    """
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    n = len(secret)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values())
+    return n * per_char
+
+
 class ServerSettings(BaseSettings):
     """Configuration of the ingestion/clinical API server."""
 
@@ -24,6 +46,11 @@ class ServerSettings(BaseSettings):
 
     mode: Literal["development", "production"] = Field(
         "development", description="production refuses unsafe defaults at start"
+    )
+    docs: bool | None = Field(
+        None,
+        description="serve the interactive API docs (default: on in development, off in "
+        "production)",
     )
     database_url: str | None = Field(
         None,
@@ -105,14 +132,22 @@ class ServerSettings(BaseSettings):
         0.2, gt=0, description="sustained failed gateway authentications per address"
     )
 
+    @property
+    def docs_enabled(self) -> bool:
+        """Whether the interactive API docs are served."""
+        return self.docs if self.docs is not None else self.mode == "development"
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
         if self.mode == "production":
-            if len(self.secret_key.get_secret_value()) < 32:
+            secret = self.secret_key.get_secret_value()
+            if len(secret) < 32 or estimated_entropy_bits(secret) < MIN_SECRET_BITS:
                 raise UnsafeSettingsError(
-                    "WEARMON_SECRET_KEY must be set to at least 32 random characters in "
-                    "production mode (generate one with: python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(48))')"
+                    "WEARMON_SECRET_KEY must be at least 32 random characters in production "
+                    f"mode (this one has {len(secret)} characters and about "
+                    f"{estimated_entropy_bits(secret):.0f} bits of entropy; at least "
+                    f"{MIN_SECRET_BITS} are needed). Generate one with: python -c 'import "
+                    "secrets; print(secrets.token_urlsafe(48))'"
                 )
             if self.database_url is None:
                 raise UnsafeSettingsError(

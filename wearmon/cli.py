@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
-from typing import NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from wearmon import __version__
 from wearmon.errors import UsageError
@@ -76,9 +76,27 @@ def _chosen(argv: Sequence[str]) -> str | None:
     return next((a for a in argv if a in _COMMANDS), None)
 
 
+class _Parser(argparse.ArgumentParser):
+    """Every (sub)command's parser: no abbreviated long options, one error format.
+
+    ``--participant 5`` once ran as ``--participants 5`` because argparse accepts any
+    unambiguous prefix; an option must be spelled out. Errors read ``wearmon: error:``
+    whichever subcommand found them, as every other failure of the command does.
+    Subparsers inherit this class (argparse uses the parent parser's type).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"wearmon: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; only ``command``'s module is imported to define its flags."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wearmon",
         description="Remote health monitoring: BLE wearables -> gateway -> API -> PostgreSQL.",
     )
@@ -104,6 +122,9 @@ def _user_error(exc: BaseException) -> str | None:
     ingest_errors = sys.modules.get("ingest.errors")
     if ingest_errors is not None and isinstance(exc, ingest_errors.IngestError):
         return str(exc)
+    gateway_errors = sys.modules.get("gateway.errors")
+    if gateway_errors is not None and isinstance(exc, gateway_errors.GatewayError):
+        return str(exc)  # e.g. an outbox that cannot be opened
     pydantic = sys.modules.get("pydantic")
     if pydantic is not None and isinstance(exc, pydantic.ValidationError):
         return f"invalid configuration:\n{exc}"

@@ -20,7 +20,7 @@ from ingest.api.routes import alerts, auth, clinical, exports, health, ingest, p
 from ingest.api.schemas import BatchIn, HeartbeatIn
 from ingest.api.schemas_auth import CredentialsIn
 from ingest.api.state import AppState
-from ingest.db import migrate, pool
+from ingest.db import migrate, pool, preflight
 from ingest.db.backend import BackendInfo
 from ingest.errors import IngestError
 from ingest.settings import ServerSettings
@@ -66,7 +66,9 @@ def create_app(
         title="wearmon API",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # Interactive docs are for development; production serves them only when asked
+        # (WEARMON_DOCS=true). The OpenAPI document itself is always served.
+        docs_url=f"{API_PREFIX}/docs" if settings.docs_enabled else None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -106,6 +108,8 @@ def _document_raw_bodies(app: FastAPI) -> None:
 
 
 def _prepare_database(settings: ServerSettings) -> BackendInfo:
+    if settings.mode == "production":
+        preflight.check_database(str(settings.database_url), production=True)
     with pool.connect(str(settings.database_url)) as conn:
         info, applied = migrate.upgrade(conn)
         if applied:

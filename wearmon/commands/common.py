@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import socket
 import sys
 import uuid
 from pathlib import Path
+
+from wearmon.errors import UsageError
 
 
 def add_database_flags(parser: argparse.ArgumentParser) -> None:
@@ -45,3 +48,16 @@ def parse_uuid(text: str) -> uuid.UUID:
 def cli_actor() -> str:
     """Who a command's audit rows name: the operating-system user running it."""
     return f"cli:{getpass.getuser()}"
+
+
+def require_free_port(host: str, port: int) -> None:
+    """UsageError naming the port if something already listens on ``host:port``."""
+    try:
+        # As uvicorn binds (SO_REUSEADDR), so a port in TIME_WAIT is not reported busy.
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"port {port} on {host} is not free ({exc.strerror or exc}); another wearmon "
+            "serve or demo may be running there. Stop it or pass --port with a free port"
+        ) from None

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import json
+import os
+import re
 import uuid
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +46,7 @@ def add_parser(sub: Any) -> None:
     d = esub.add_parser("device", help="bind a wearable to a participant (prints device_id)")
     d.add_argument("--participant", required=True, type=_uuid, help="participant_id")
     d.add_argument("--kind", required=True, choices=["hr", "cgm"])
-    d.add_argument("--address", help="BLE address, e.g. F0:12:34:56:78:9A")
+    d.add_argument("--address", type=_ble_address, help="BLE address, e.g. F0:12:34:56:78:9A")
     d.add_argument("--model", help="device model")
     d.add_argument("--serial", help="device serial number")
     d.set_defaults(run=run_device)
@@ -104,8 +108,12 @@ def run_participant(args: argparse.Namespace) -> int:
         raise UsageError(
             f"--district {args.district!r} is not one of Seoul's 25 gu: {', '.join(SEOUL_GU)}"
         )
-    if not 1900 <= args.birth_year <= 2100:
-        raise UsageError(f"--birth-year {args.birth_year} is not a plausible year (1900-2100)")
+    this_year = dt.datetime.now(dt.UTC).year
+    if not 1900 <= args.birth_year <= this_year:
+        raise UsageError(
+            f"--birth-year {args.birth_year} is not a plausible year of birth (1900-{this_year})"
+        )
+    _require_time_zone(args.time_zone)
     identity = ParticipantIdentity(args.name, args.birth_year, args.sex, district, args.phone)
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
@@ -114,6 +122,33 @@ def run_participant(args: argparse.Namespace) -> int:
         )
     emit(args, {"participant_id": str(pid)}, f"participant_id {pid}")
     return 0
+
+
+def _require_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--time-zone {name!r} is not an IANA time zone name; e.g. Asia/Seoul"
+        ) from None
+
+
+# A Bluetooth device address as printed by BlueZ and most tools: six hex octets
+# (Bluetooth Core Specification Vol 6 Part B 1.3), or a CoreBluetooth identifier (a UUID),
+# which is all macOS exposes of a peripheral.
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")
+
+
+def _ble_address(text: str) -> str:
+    if _MAC.match(text):
+        return text.upper()
+    try:
+        return str(uuid.UUID(text)).upper()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a BLE address; expected six hex octets like "
+            "F0:12:34:56:78:9A (or a CoreBluetooth UUID on macOS)"
+        ) from None
 
 
 def run_device(args: argparse.Namespace) -> int:
@@ -138,9 +173,12 @@ def run_gateway(args: argparse.Namespace) -> int:
         devices = devices_of(conn, args.participant)
         if args.write_config is not None:
             _require_addresses(devices)
-        gid, token = enrol_gateway(conn, participant_ids=args.participant, actor=_actor())
-    if args.write_config is not None:
-        _write_gateway_config(args, str(gid), token, devices)
+        # The config file is written before the credential is committed: if the file
+        # cannot be written, no gateway exists whose token nobody ever saw.
+        with conn.transaction():
+            gid, token = enrol_gateway(conn, participant_ids=args.participant, actor=_actor())
+            if args.write_config is not None:
+                _write_gateway_config(args, str(gid), token, devices)
     emit(
         args,
         {"gateway_id": str(gid), "token": token},
@@ -185,7 +223,16 @@ def _write_gateway_config(
         ],
     }
     path: Path = args.write_config
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The file holds a credential: readable by its owner only.
-    path.touch(mode=0o600, exist_ok=True)
-    path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The file holds a credential: readable by its owner only, also when it existed
+        # before with wider permissions (open's mode applies to new files only).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            os.fchmod(out.fileno(), 0o600)
+            out.write(json.dumps(config, indent=2) + "\n")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write --write-config {path}: {exc.strerror or exc}; choose a writable "
+            "path (no gateway was created)"
+        ) from None

@@ -12,8 +12,9 @@ import uvicorn
 
 from ingest.alerts.engine import EngineSettings
 from ingest.alerts.processes import worker_processes
+from ingest.db.preflight import check_database
 from ingest.settings import ServerSettings
-from wearmon.commands.common import add_database_flags
+from wearmon.commands.common import add_database_flags, require_free_port
 from wearmon.database import database_url
 from wearmon.errors import UsageError
 from wearmon.web import DASHBOARD_PATH, create_web_app
@@ -54,11 +55,16 @@ def run(args: argparse.Namespace) -> int:
     }
     # Flags override the environment; validation (unsafe production defaults) sees both.
     base = ServerSettings(**{k: v for k, v in given.items() if v is not None})
+    # Before anything starts: a busy port would otherwise surface after the database is
+    # up, as uvicorn's exit code 3 and a log line.
+    require_free_port(base.host, base.port)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so
     # that the embedded PostgreSQL is stopped on the way out instead of left running.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with database_url(base.database_url, base.data_dir) as url:
         settings = base.model_copy(update={"database_url": url})
+        if settings.mode == "production":
+            check_database(url, production=True)
         log.info(
             "API on http://%s:%d/api/v1 (OpenAPI at /api/v1/openapi.json)",
             settings.host,
