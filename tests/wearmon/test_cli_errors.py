@@ -201,3 +201,15 @@ def test_a_usage_error_from_a_subcommand_says_wearmon_error() -> None:
     )
     assert done.returncode == 2
     assert "wearmon: error: " in done.stderr
+
+
+@pytest.mark.db
+def test_production_refuses_a_superuser_database_role(db_url: str) -> None:
+    from ingest.db.preflight import UnsafeDatabaseError, check_database
+
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+    assert row == (True,)  # the test servers connect as their superuser
+    check_database(db_url)  # development: allowed
+    with pytest.raises(UnsafeDatabaseError, match="superuser"):
+        check_database(db_url, production=True)
