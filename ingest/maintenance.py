@@ -9,7 +9,7 @@ import math
 import psycopg
 
 from ingest.db import partitions
-from ingest.db.backend import BackendInfo
+from ingest.db.backend import Backend, BackendInfo
 from ingest.settings import ServerSettings
 
 log = logging.getLogger(__name__)
@@ -37,9 +37,15 @@ def run_once(
             ),
         )
         partitions.drop_partitions_before(conn, today - dt.timedelta(days=settings.retention_days))
-    elif info.backend.value == "timescaledb":
+    elif info.backend is Backend.TIMESCALE_TSL:
         conn.execute(
             "SELECT add_retention_policy('readings', %s::interval, if_not_exists => true)",
+            (f"{settings.retention_days} days",),
+        )
+    else:
+        # Apache licence: no policies, but drop_chunks is part of the Apache-licensed core.
+        conn.execute(
+            "SELECT drop_chunks('readings', older_than => %s::interval)",
             (f"{settings.retention_days} days",),
         )
 

@@ -21,6 +21,7 @@ import pytest
 from psycopg import sql
 
 from ingest.db import embedded, migrate
+from ingest.db.backend import Backend, recorded_backend
 
 # Scripts that re-create fixture files from the public datasets (docs/data.md): run by
 # hand, not collected (they import wfdb, whose pandas use warns at import).
@@ -86,12 +87,29 @@ def template_db(pg_server: str) -> Iterator[str]:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         with psycopg.connect(_with_database(pg_server, name)) as conn:
             migrate.upgrade(conn)
+        _freeze_template(admin, name)
         try:
             yield name
         finally:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            ident = sql.Identifier(name)
+            admin.execute(sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE false").format(ident))
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+
+
+def _freeze_template(admin: psycopg.Connection[tuple[object, ...]], name: str) -> None:
+    """Make the template safe to clone: CREATE DATABASE ... TEMPLATE fails while anyone is
+    connected to it, and under TimescaleDB its background scheduler connects by itself.
+    A template that allows no connections is skipped by the scheduler; any session still
+    there (the scheduler started before) is ended."""
+    ident = sql.Identifier(name)
+    admin.execute(
+        sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(ident)
+    )
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = %s AND pid <> pg_backend_pid()",
+        (name,),
+    )
 
 
 @pytest.fixture
@@ -110,3 +128,13 @@ def db_url(pg_server: str, template_db: str) -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def db_backend(db_url: str) -> Backend:
+    """The backend the test database was migrated for (plain, or TimescaleDB where the
+    server preloads it): tests of storage behaviour check that backend's own behaviour."""
+    with psycopg.connect(db_url) as conn:
+        recorded = recorded_backend(conn)
+    assert recorded is not None
+    return recorded

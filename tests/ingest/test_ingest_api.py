@@ -9,6 +9,7 @@ import httpx
 import psycopg
 import pytest
 
+from ingest.db.backend import Backend
 from tests.ingest.batches import batch, body, headers, hr_readings, recent
 from tests.ingest.conftest import Home
 
@@ -198,11 +199,15 @@ def test_the_rollup_holds_sum_and_count_and_merges_late_data(
     assert row == (15, 600.0 + 450.0, 60.0, 90.0)
 
 
-def test_health_reports_database_and_backend(api: str) -> None:
+def test_health_reports_database_and_backend(api: str, db_backend: Backend) -> None:
     r = httpx.get(f"{api}/api/v1/health")
     assert r.status_code == 200
     out = r.json()
-    assert (out["status"], out["database"], out["backend"]) == ("ok", "reachable", "plain")
+    assert (out["status"], out["database"], out["backend"]) == (
+        "ok",
+        "reachable",
+        db_backend.value,
+    )
     assert out["server_version"] >= 150000
 
 

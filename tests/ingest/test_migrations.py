@@ -9,7 +9,14 @@ import pytest
 
 from ingest import maintenance
 from ingest.db import migrate, partitions
-from ingest.db.backend import Backend, backend_from_facts
+from ingest.db.backend import (
+    Backend,
+    BackendError,
+    TimescaleFacts,
+    decide,
+    preloaded_libraries,
+    recorded_backend,
+)
 from ingest.settings import ServerSettings
 
 pytestmark = pytest.mark.db
@@ -20,7 +27,7 @@ def _packaged_versions() -> list[int]:
     return sorted({int(name[:4]) for name in migrate._packaged_files()})
 
 
-def test_upgrading_twice_changes_nothing(db_url: str) -> None:
+def test_upgrading_twice_changes_nothing(db_url: str, db_backend: Backend) -> None:
     with psycopg.connect(db_url, autocommit=True) as conn:
         before = conn.execute(
             "SELECT version, applied_at FROM schema_version ORDER BY 1"
@@ -30,17 +37,73 @@ def test_upgrading_twice_changes_nothing(db_url: str) -> None:
     assert applied == []
     assert before == after
     assert [v for v, _ in after] == _packaged_versions()
-    assert info.backend is Backend.PLAIN
+    assert info.backend is db_backend
 
 
-def test_backend_choice_follows_extension_and_licence() -> None:
-    assert backend_from_facts(timescale_available=False, license_name=None) is Backend.PLAIN
-    assert backend_from_facts(timescale_available=True, license_name="apache") is (
-        Backend.TIMESCALE_APACHE
-    )
-    assert backend_from_facts(timescale_available=True, license_name="timescale") is (
-        Backend.TIMESCALE_TSL
-    )
+def test_the_backend_is_recorded_once_for_every_version(db_url: str) -> None:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        backends = conn.execute("SELECT DISTINCT backend FROM schema_version").fetchall()
+        info, _ = migrate.upgrade(conn)
+        assert recorded_backend(conn) is info.backend
+    assert backends == [(info.backend.value,)]
+
+
+def _facts(
+    available: bool, preloaded: bool, created: bool, license: str | None = None
+) -> TimescaleFacts:
+    return TimescaleFacts(available, preloaded, created, license)
+
+
+@pytest.mark.parametrize("available", [False, True])
+@pytest.mark.parametrize("created", [False, True])
+@pytest.mark.parametrize("license", [None, "apache", "timescale"])
+def test_a_new_database_gets_timescaledb_only_when_it_is_preloaded(
+    available: bool, created: bool, license: str | None
+) -> None:
+    not_loaded = decide(_facts(available, False, created, license), None)
+    assert not_loaded.backend is Backend.PLAIN
+    assert not not_loaded.create_extension  # "must be preloaded": never attempted
+    if available or created:
+        assert "shared_preload_libraries" in not_loaded.reason
+    loaded = decide(_facts(available, True, created, license), None)
+    if not (available or created):
+        assert loaded.backend is Backend.PLAIN
+        return
+    expected = Backend.TIMESCALE_TSL if license == "timescale" else Backend.TIMESCALE_APACHE
+    assert loaded.backend is expected
+    assert loaded.create_extension is not created
+
+
+@pytest.mark.parametrize("available", [False, True])
+@pytest.mark.parametrize("preloaded", [False, True])
+@pytest.mark.parametrize("created", [False, True])
+@pytest.mark.parametrize("license", [None, "apache", "timescale"])
+def test_a_database_keeps_the_backend_recorded_at_its_first_migration(
+    available: bool, preloaded: bool, created: bool, license: str | None
+) -> None:
+    facts = _facts(available, preloaded, created, license)
+    kept = decide(facts, Backend.PLAIN)
+    assert kept.backend is Backend.PLAIN  # never TimescaleDB variants later
+    assert not kept.create_extension
+    for recorded in (Backend.TIMESCALE_APACHE, Backend.TIMESCALE_TSL):
+        if preloaded:
+            decision = decide(facts, recorded)
+            assert decision.backend is recorded
+            assert decision.create_extension is not created
+        else:
+            with pytest.raises(BackendError, match="shared_preload_libraries"):
+                decide(facts, recorded)
+
+
+def test_preloaded_libraries_are_read_as_postgresql_writes_them() -> None:
+    assert preloaded_libraries("") == set()
+    assert preloaded_libraries("timescaledb") == {"timescaledb"}
+    assert preloaded_libraries("pg_stat_statements, '$libdir/timescaledb'".replace("'", '"')) == {
+        "pg_stat_statements",
+        "timescaledb",
+    }
+    assert preloaded_libraries("timescaledb-2.28.3,auto_explain") == {"timescaledb", "auto_explain"}
+    assert "timescaledb" not in preloaded_libraries("timescaledb_toolkit")
 
 
 def test_variant_files_are_selected_per_backend() -> None:
@@ -59,18 +122,37 @@ def test_variant_files_are_selected_per_backend() -> None:
         migrate.select_migrations({"bad.sql": ""}, frozenset())
 
 
-def test_daily_partitions_cover_the_buffer_window_and_days_ahead(db_url: str) -> None:
+def test_upkeep_prepares_the_backends_own_storage(db_url: str, db_backend: Backend) -> None:
     now = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
     settings = ServerSettings(database_url=db_url)
     with psycopg.connect(db_url, autocommit=True) as conn:
         info, _ = migrate.upgrade(conn)
         maintenance.run_once(conn, info, settings, now)
-        days = partitions.existing_partition_days(conn)
-    assert min(days) == dt.date(2026, 11, 14)  # 7-day window + 1 day
-    assert max(days) == dt.date(2026, 11, 29)  # 7 days ahead
+        if db_backend is Backend.PLAIN:
+            days = partitions.existing_partition_days(conn)
+            assert min(days) == dt.date(2026, 11, 14)  # 7-day window + 1 day
+            assert max(days) == dt.date(2026, 11, 29)  # 7 days ahead
+            return
+        # TimescaleDB makes its own chunks: readings must be a hypertable, and under the
+        # Timescale licence retention is its policy job.
+        hyper = conn.execute(
+            "SELECT count(*) FROM timescaledb_information.hypertables"
+            " WHERE hypertable_name = 'readings'"
+        ).fetchone()
+        assert hyper == (1,)
+        if db_backend is Backend.TIMESCALE_TSL:
+            jobs = conn.execute(
+                "SELECT count(*) FROM timescaledb_information.jobs"
+                " WHERE proc_name = 'policy_retention' AND hypertable_name = 'readings'"
+            ).fetchone()
+            assert jobs == (1,)
 
 
-def test_rows_in_the_default_partition_move_into_a_new_partition(db_url: str) -> None:
+def test_rows_in_the_default_partition_move_into_a_new_partition(
+    db_url: str, db_backend: Backend
+) -> None:
+    if db_backend is not Backend.PLAIN:
+        pytest.skip("daily partitions are the plain backend's; TimescaleDB makes chunks")
     with psycopg.connect(db_url, autocommit=True) as conn:
         pid = conn.execute("INSERT INTO studies VALUES ('s') RETURNING study_id").fetchone()
         assert pid
@@ -83,7 +165,9 @@ def test_rows_in_the_default_partition_move_into_a_new_partition(db_url: str) ->
     assert where == [("readings_20260105",)]
 
 
-def test_retention_drops_whole_old_days(db_url: str) -> None:
+def test_retention_drops_whole_old_days(db_url: str, db_backend: Backend) -> None:
+    if db_backend is not Backend.PLAIN:
+        pytest.skip("retention by partition is the plain backend's; see the upkeep test")
     with psycopg.connect(db_url, autocommit=True) as conn:
         partitions.ensure_partitions(conn, [dt.date(2020, 1, 1), dt.date(2020, 1, 2)])
         dropped = partitions.drop_partitions_before(conn, dt.date(2020, 1, 2))

@@ -24,7 +24,8 @@ def run_upgrade(args: argparse.Namespace) -> int:
         info, applied = migrate.upgrade(conn)
     emit(
         args,
-        {"backend": info.backend.value, "applied": applied},
-        f"schema up to date on {info.backend.value} (applied now: {applied or 'nothing'})",
+        {"backend": info.backend.value, "reason": info.reason, "applied": applied},
+        f"schema up to date on {info.backend.value} (applied now: {applied or 'nothing'})\n"
+        f"backend: {info.reason}",
     )
     return 0
