@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,8 @@ import psycopg
 from psycopg import sql
 
 from ingest.db import embedded
-from wearmon.commands.common import add_database_flags
+from wearmon.commands.common import add_database_flags, require_free_port
+from wearmon.demo.lock import data_dir_lock
 from wearmon.demo.runner import DemoOptions, run_demo
 from wearmon.errors import UsageError
 
@@ -74,23 +78,85 @@ def _check(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     _check(args)
     work_dir: Path = (args.data_dir or embedded.default_data_dir()).expanduser().absolute()
-    with _database(args.database_url, work_dir) as url:
-        options = DemoOptions(
-            participants=args.participants,
-            history_days=args.history_days,
-            minutes=args.minutes,
-            host=args.host,
-            port=args.port,
-            work_dir=work_dir,
-            manifest=args.manifest or work_dir / "demo-manifest.json",
-            seed=args.seed,
-            progress_s=args.progress_s,
-        )
-        try:
-            asyncio.run(run_demo(options, url))
-        except KeyboardInterrupt:
-            return 130
-    return 0
+    # Lock, then port: both before the database is touched, so a second demo on a
+    # running one's data directory (or port) changes nothing.
+    with data_dir_lock(work_dir, f"http://{args.host}:{args.port}"):
+        require_free_port(args.host, args.port)
+        started = time.monotonic()
+        stopped_by: list[str] = []
+        with _database(args.database_url, work_dir) as url:
+            options = DemoOptions(
+                participants=args.participants,
+                history_days=args.history_days,
+                minutes=args.minutes,
+                host=args.host,
+                port=args.port,
+                work_dir=work_dir,
+                manifest=args.manifest or work_dir / "demo-manifest.json",
+                seed=args.seed,
+                progress_s=args.progress_s,
+            )
+            try:
+                asyncio.run(_until_stopped(options, url, stopped_by))
+            finally:
+                # From here on only cleanup runs (API child, PostgreSQL): a further
+                # Ctrl-C or SIGTERM must not cut it short with a traceback.
+                _ignore_stop_signals()
+            _say(_summary(url, work_dir, time.monotonic() - started, stopped_by))
+    return 130 if stopped_by == [_CTRL_C] else 0
+
+
+_CTRL_C = "Ctrl-C"
+
+
+async def _until_stopped(options: DemoOptions, url: str, stopped_by: list[str]) -> None:
+    """Run the demo; Ctrl-C and SIGTERM (plain kill, systemd) both stop it cleanly, and
+    only the first of them counts."""
+    main = asyncio.current_task()
+    assert main is not None
+    loop = asyncio.get_running_loop()
+
+    def stop(name: str) -> None:
+        if stopped_by:
+            return  # already stopping: a second Ctrl-C is quiet
+        stopped_by.append(name)
+        _say(f"\n{name}: stopping the demo (gateways, API, database); please wait ...")
+        main.cancel()
+
+    for sig, name in ((signal.SIGINT, _CTRL_C), (signal.SIGTERM, "SIGTERM")):
+        loop.add_signal_handler(sig, stop, name)
+    try:
+        await run_demo(options, url)
+    except asyncio.CancelledError:
+        if not stopped_by:
+            raise
+
+
+def _ignore_stop_signals() -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+
+
+def _summary(url: str, work_dir: Path, elapsed_s: float, stopped_by: list[str]) -> str:
+    why = f"{stopped_by[0]}" if stopped_by else "time is up"
+    head = f"demo stopped ({why}) after {elapsed_s / 60:.1f} min"
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            row = conn.execute(
+                "SELECT count(*), count(DISTINCT participant_id) FROM readings"
+            ).fetchone()
+    except psycopg.Error:
+        return f"{head}; data in {work_dir}"
+    readings, participants = row if row else (0, 0)
+    return (
+        f"{head}: {readings:,} readings stored for {participants} participants; the "
+        f"database stays in {work_dir} until the next demo there"
+    )
+
+
+def _say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
 
 
 @contextlib.contextmanager
