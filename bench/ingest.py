@@ -8,8 +8,10 @@ Both are measured in one run on the same database and table:
 * ``api``: the same readings (other devices, so nothing is a duplicate) posted by many
   concurrent gateways as JSON batches to a real ``wearmon`` API server in a subprocess.
 
-``ratio = api_readings_per_s / copy_readings_per_s``. Run: ``python -m bench.ingest --json``
-(uses ``--database-url`` or ``$DATABASE_URL``, else the embedded PostgreSQL in a temp dir).
+``ratio = api_readings_per_s / copy_readings_per_s``. It also reports the disk each stored
+reading costs: the readings table with its indexes, the whole database, and the WAL.
+Run: ``python -m bench.ingest --json`` (uses ``--database-url`` or ``$DATABASE_URL``, else
+the embedded PostgreSQL in a temp dir).
 """
 
 from __future__ import annotations
@@ -177,6 +179,32 @@ async def bench_api(host: str, port: int, work: list[list[tuple[str, bytes]]], s
     return total * size / (time.perf_counter() - t)
 
 
+def wal_lsn(url: str) -> str:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    return str(row[0]) if row else "0/0"
+
+
+def bytes_per_reading(url: str, wal_before: str, readings: int) -> dict[str, float]:
+    """Disk per stored reading: the readings table with its indexes (all partitions), the
+    whole database, and the WAL written meanwhile (what a demo's disk use is made of)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT (SELECT coalesce(sum(pg_total_relation_size(relid)), 0)"
+            "        FROM pg_partition_tree('readings')),"
+            "       pg_database_size(current_database()),"
+            "       pg_wal_lsn_diff(pg_current_wal_lsn(), %s::pg_lsn)",
+            (wal_before,),
+        ).fetchone()
+    assert row is not None
+    table, database, wal = (float(str(x)) for x in row)
+    return {
+        "readings_table_bytes_per_reading": round(table / readings, 1),
+        "database_bytes_per_reading": round(database / readings, 1),
+        "wal_bytes_per_reading": round(wal / readings, 1),
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
@@ -206,6 +234,7 @@ def main() -> int:
             run_once(conn, info, ServerSettings(database_url=url), dt.datetime.now(dt.UTC))
         progress(TAG, f"enrolling {args.gateways} gateways")
         homes = enrol(url, args.gateways)
+        wal_before = wal_lsn(url)
         total = args.gateways * args.batches * args.size
         # Every gateway may send as fast as it can: the bench measures the server.
         env = {
@@ -235,6 +264,7 @@ def main() -> int:
             stored = conn.execute("SELECT count(*) FROM readings").fetchone()
         if stored is None or stored[0] != 2 * total * args.rounds:
             raise RuntimeError(f"expected {2 * total * args.rounds} rows, found {stored}")
+        disk = bytes_per_reading(url, wal_before, int(stored[0]))
     result = {
         "api_readings_per_s": round(api_rate),
         "copy_readings_per_s": round(copy_rate),
@@ -242,6 +272,7 @@ def main() -> int:
         "rounds_api": [round(x) for x in api_rates],
         "rounds_copy": [round(x) for x in copy_rates],
         "readings_per_round": total,
+        **disk,
         "gateways": args.gateways,
         "batch_size": args.size,
         "workers": args.workers,
