@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 from ingest import maintenance
 from ingest.api import problems
 from ingest.api.body import component_schemas
+from ingest.api.docs import mount_docs
 from ingest.api.limits import BodyLimit
 from ingest.api.request_id import RequestId
 from ingest.api.routes import alerts, auth, clinical, exports, health, ingest, participants
@@ -66,9 +67,10 @@ def create_app(
         title="wearmon API",
         version="1",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        # Interactive docs are for development; production serves them only when asked
-        # (WEARMON_DOCS=true). The OpenAPI document itself is always served.
-        docs_url=f"{API_PREFIX}/docs" if settings.docs_enabled else None,
+        # Interactive docs (served from local files below) are for development;
+        # production serves them only when asked (WEARMON_DOCS=true). The OpenAPI
+        # document itself is always served.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -87,6 +89,8 @@ def create_app(
     app.add_middleware(RequestId)
     problems.install(app)
     _document_raw_bodies(app)
+    if settings.docs_enabled:
+        mount_docs(app, docs_url=f"{API_PREFIX}/docs", openapi_url=f"{API_PREFIX}/openapi.json")
     return app
 
 
