@@ -71,3 +71,18 @@ def test_only_dead_owners_are_forgotten(tmp_path: Path) -> None:
     assert embedded.forget_dead_owners(tmp_path) == [gone.pid]
     assert json.loads((tmp_path / embedded.HANDLES_FILE).read_text()) == [os.getpid()]
     assert embedded.forget_dead_owners(tmp_path / "missing") == []
+
+
+def test_the_embedded_server_is_sized_for_a_laptop(tmp_path: Path) -> None:
+    import psycopg
+
+    url, handle = embedded.start(tmp_path)
+    try:
+        with psycopg.connect(url) as conn:
+            rows = conn.execute(
+                "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+                (list(embedded.DEMO_SERVER_SETTINGS),),
+            ).fetchall()
+    finally:
+        handle.cleanup()
+    assert dict(rows) == embedded.DEMO_SERVER_SETTINGS
