@@ -71,7 +71,7 @@ def _demo(data_dir: Path, port: int) -> list[str]:
 @pytest.mark.db
 @pytest.mark.ble
 @pytest.mark.slow
-def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly(
+def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly_and_quietly(
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "demo"
@@ -100,6 +100,8 @@ def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly(
             assert f"pid {first.pid}" in second.stderr
             assert first.poll() is None  # the first demo is untouched
             first.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            first.send_signal(signal.SIGINT)  # an impatient second stop: quiet, no traceback
             out, _ = first.communicate(timeout=120)
         finally:
             if first.poll() is None:
