@@ -98,15 +98,15 @@ def test_a_large_bad_batch_gets_a_small_422_and_nothing_reaches_the_log(
     api: str, home: Home, caplog: pytest.LogCaptureFixture
 ) -> None:
     readings = hr_readings(home.hr_device, recent(), 4000, bpm=71.234567)
-    for r in readings:
-        r["value"] = "71.234567"  # a string: every reading is structurally wrong
+    for reading in readings:
+        reading["value"] = "71.234567"  # a string: every reading is structurally wrong
     raw = body(batch(home, readings))
     with caplog.at_level(logging.DEBUG):
-        r = _post_raw(api, home, raw)
-    assert r.status_code == 422
+        answer = _post_raw(api, home, raw)
+    assert answer.status_code == 422
     assert len(raw) > 400_000
-    assert len(r.content) < 10_000
-    detail = r.json()["detail"]
+    assert len(answer.content) < 10_000
+    detail = answer.json()["detail"]
     assert detail[0]["loc"] == ["body", "readings", 0, "value"]
     assert detail[-1]["type"] == "too_many_errors"
     assert "71.234567" not in caplog.text

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from ingest.storage.gateways import bound_devices
+from ingest.storage.gateways import DeviceOwner, bound_devices
 from tests.ingest.export.conftest import Cohort, build_cohort
 from wearmon.cli import main
 
@@ -112,7 +112,7 @@ def test_withdrawal_refuses_readings_and_is_idempotent(
     assert again["new"] is False
     assert again["withdrawn_at"] == out["withdrawn_at"]
 
-    async def allowed() -> dict[uuid.UUID, uuid.UUID]:
+    async def allowed() -> dict[uuid.UUID, DeviceOwner]:
         async with await psycopg.AsyncConnection.connect(cohort.url) as conn:
             cur = await conn.execute(
                 "SELECT gateway_id FROM gateway_participants WHERE participant_id = %s", (pid,)
