@@ -64,6 +64,17 @@ def test_an_unreachable_or_malformed_database_url_is_a_clean_error(
     assert "database" in err
 
 
+def test_demo_with_an_unreachable_database_is_a_clean_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.db import embedded
+
+    # The demo's outboxes and lock live in the data directory also with --database-url.
+    monkeypatch.setattr(embedded, "default_data_dir", lambda: tmp_path)
+    err = fails(capsys, "demo", "--database-url", UNREACHABLE, "--port", "18403")
+    assert "cannot connect" in err
+
+
 def test_serve_with_an_unreachable_database_is_a_clean_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -16,6 +16,7 @@ import psycopg
 from psycopg import sql
 
 from ingest.db import embedded
+from ingest.db.preflight import check_database
 from wearmon.commands.common import add_database_flags, require_free_port
 from wearmon.demo.lock import data_dir_lock
 from wearmon.demo.runner import DemoOptions, run_demo
@@ -163,6 +164,7 @@ def _say(text: str) -> None:
 def _database(url: str | None, work_dir: Path) -> Iterator[str]:
     """The given database, or a fresh demo database in the embedded server."""
     if url:
+        check_database(url)  # "cannot connect ..." rather than a traceback mid-start
         yield url
         return
     server_url, handle = embedded.start(work_dir)
