@@ -3,7 +3,6 @@ PostgreSQL cleanly."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
