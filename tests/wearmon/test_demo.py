@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import uuid
 from pathlib import Path
@@ -12,9 +13,12 @@ import numpy as np
 import psycopg
 import pytest
 
+from ingest.auth.passwords import verify_password
 from simulators.physiology import EpisodeSpec, HeartModel, HeartParams
 from simulators.physiology.scenarios import FaultKind, FaultWindow
 from wearmon.api_process import free_port
+from wearmon.cli import main
+from wearmon.demo.clinician import USERNAME
 from wearmon.demo.faults import FaultyTransport, Uplink, play_faults
 from wearmon.demo.history import heart_history
 from wearmon.demo.runner import DemoOptions, run_demo
@@ -102,6 +106,7 @@ async def test_a_short_demo_stores_every_stream_of_every_participant_once(
         manifest=tmp_path / "m.json",
         seed=11,
         progress_s=10.0,
+        clinician_password=CLINICIAN_PASSWORD,
     )
     async with asyncio.timeout(180):
         await run_demo(options, db_url)
@@ -118,3 +123,38 @@ async def test_a_short_demo_stores_every_stream_of_every_participant_once(
         pid = str(uuid.UUID(entry["participant_id"]))
         for metric in ("heart_rate", "rr_interval", "glucose"):
             assert (pid, metric) in have, (entry["label"], metric)
+    assert_clinician_sees_the_cohort(
+        db_url, {str(uuid.UUID(p["participant_id"])) for p in manifest["participants"]}
+    )
+
+
+CLINICIAN_PASSWORD = "correct horse battery staple"
+
+
+def assert_clinician_sees_the_cohort(db_url: str, participants: set[str]) -> None:
+    with psycopg.connect(db_url) as conn:
+        account = conn.execute(
+            "SELECT role, password_hash FROM accounts WHERE username = %s", (USERNAME,)
+        ).fetchone()
+        assigned = conn.execute(
+            "SELECT tp.participant_id::text FROM team_participants tp "
+            "JOIN care_teams t USING (team_id) JOIN team_members m USING (team_id) "
+            "JOIN accounts a USING (account_id) WHERE a.username = %s",
+            (USERNAME,),
+        ).fetchall()
+    assert account is not None
+    assert account[0] == "clinician"
+    assert verify_password(CLINICIAN_PASSWORD, str(account[1]))[0]
+    assert {r[0] for r in assigned} == participants
+
+
+def test_a_weak_clinician_password_on_stdin_is_refused_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--clinician-password-stdin", "--data-dir", str(tmp_path / "d")])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wearmon: error: --clinician-password-stdin: the password has 5")
+    assert not (tmp_path / "d").exists()

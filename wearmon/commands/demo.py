@@ -15,9 +15,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from ingest.auth.passwords import WeakPasswordError
 from ingest.db import embedded
 from ingest.db.preflight import check_database
 from wearmon.commands.common import add_database_flags, require_free_port
+from wearmon.demo.clinician import checked_password
 from wearmon.demo.lock import data_dir_lock
 from wearmon.demo.runner import DemoOptions, run_demo
 from wearmon.errors import UsageError
@@ -58,6 +60,12 @@ def add_parser(sub: Any) -> None:
         default=15.0,
         help="seconds between progress reports (default 15)",
     )
+    p.add_argument(
+        "--clinician-password-stdin",
+        action="store_true",
+        help="read the demo clinician's password from the first line of stdin "
+        "(default: generate one and print it)",
+    )
     add_database_flags(p)
     p.set_defaults(run=run)
 
@@ -76,8 +84,19 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--port {args.port}: expected 1-65535")
 
 
+def _clinician_password(args: argparse.Namespace) -> str | None:
+    if not args.clinician_password_stdin:
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        return checked_password(password)
+    except WeakPasswordError as exc:
+        raise UsageError(f"--clinician-password-stdin: {exc}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     _check(args)
+    password = _clinician_password(args)
     work_dir: Path = (args.data_dir or embedded.default_data_dir()).expanduser().absolute()
     # Lock, then port: both before the database is touched, so a second demo on a
     # running one's data directory (or port) changes nothing.
@@ -96,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 manifest=args.manifest or work_dir / "demo-manifest.json",
                 seed=args.seed,
                 progress_s=args.progress_s,
+                clinician_password=password,
             )
             try:
                 asyncio.run(_until_stopped(options, url, stopped_by))

@@ -27,6 +27,7 @@ from simulators.physiology import cohort
 from simulators.physiology.cohort import ParticipantSpec
 from wearmon.api_process import api_process
 from wearmon.demo.backfill import HistoryJob, history_writer
+from wearmon.demo.clinician import TEAM, USERNAME, create_demo_clinician, generated_password
 from wearmon.demo.enrol import EnrolledHome, enrol_cohort
 from wearmon.demo.faults import history_radio_losses, play_faults, sleep_s
 from wearmon.demo.gateways import HomeGateway
@@ -50,6 +51,8 @@ class DemoOptions:
     manifest: Path | None
     seed: int
     progress_s: float
+    # The demo clinician's password (``--clinician-password-stdin``); None: generate one.
+    clinician_password: str | None = None
 
 
 async def run_demo(options: DemoOptions, database_url: str) -> None:
@@ -76,6 +79,8 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
         run_start_s = dt.datetime.now(dt.UTC).timestamp()
         specs = [retimed(s, run_start_s) for s in cohort(options.participants, options.seed)]
         enrolled = await asyncio.to_thread(_enrol, database_url, specs)
+        password = options.clinician_password or generated_password()
+        await asyncio.to_thread(_add_clinician, database_url, enrolled, password)
         if options.manifest is not None:
             _write_manifest(options.manifest, enrolled, api_url, options)
         _say(f"dashboard: {api_url}/dashboard/")
@@ -83,6 +88,12 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
         _say(f"database:  {_redacted(database_url)}")
         if options.manifest is not None:
             _say(f"manifest:  {options.manifest}")
+        shown = "(the password given on stdin)" if options.clinician_password else password
+        _say(f"clinician: {USERNAME}  password: {shown}")
+        _say(
+            f"           team {TEAM} holds all {len(enrolled)} participants; sign in on the "
+            f"dashboard or with POST {api_url}/api/v1/auth/token"
+        )
         await _run_homes(options, enrolled, api_url, database_url, started)
 
 
@@ -182,6 +193,11 @@ def _enrol(url: str, specs: Sequence[ParticipantSpec]) -> list[EnrolledHome]:
         return enrol_cohort(conn, specs)
 
 
+def _add_clinician(url: str, enrolled: Sequence[EnrolledHome], password: str) -> None:
+    with pool.connect(url) as conn:
+        create_demo_clinician(conn, [e.participant_id for e in enrolled], password)
+
+
 def _write_manifest(
     path: Path, enrolled: list[EnrolledHome], api_url: str, options: DemoOptions
 ) -> None:
@@ -190,6 +206,7 @@ def _write_manifest(
         "api_url": api_url,
         "seed": options.seed,
         "history_days": options.history_days,
+        "clinician": {"username": USERNAME, "team": TEAM},
         "participants": [e.manifest_entry() for e in enrolled],
     }
     path.parent.mkdir(parents=True, exist_ok=True)
