@@ -30,13 +30,18 @@ _SERIES: Final = """
 """
 
 # Devices with their newest stored reading and battery level; the gateway serving the
-# participant with its heartbeat (which lists what it sees over BLE).
+# participant with its heartbeat (which lists what it sees over BLE). A device that has
+# sent nothing yet counts as last seen when it was bound, and a gateway that has not
+# sent a heartbeat yet as last heard when it was enrolled: silence starts then, so a
+# participant enrolled a minute ago is not reported stale or offline.
 _DEVICES: Final = """
     SELECT d.participant_id, d.device_id, d.kind,
-           (SELECT extract(epoch FROM max(r.measured_at))::float8 FROM readings r
-             WHERE r.device_id = d.device_id
-               AND r.metric = ANY(CASE d.kind WHEN 'cgm' THEN ARRAY['glucose']
-                                  ELSE ARRAY['heart_rate', 'rr_interval'] END)),
+           extract(epoch FROM coalesce(
+               (SELECT max(r.measured_at) FROM readings r
+                 WHERE r.device_id = d.device_id
+                   AND r.metric = ANY(CASE d.kind WHEN 'cgm' THEN ARRAY['glucose']
+                                      ELSE ARRAY['heart_rate', 'rr_interval'] END)),
+               d.bound_at))::float8,
            b.value, extract(epoch FROM b.measured_at)::float8
     FROM devices d
     LEFT JOIN LATERAL (
@@ -49,7 +54,8 @@ _DEVICES: Final = """
 """
 _GATEWAYS: Final = """
     SELECT DISTINCT ON (gp.participant_id) gp.participant_id, g.gateway_id,
-           extract(epoch FROM g.last_heartbeat_at)::float8, g.last_heartbeat
+           extract(epoch FROM coalesce(g.last_heartbeat_at, g.created_at))::float8,
+           g.last_heartbeat
     FROM gateway_participants gp JOIN gateways g USING (gateway_id)
     WHERE gp.participant_id = ANY(%s) AND g.revoked_at IS NULL
     ORDER BY gp.participant_id, g.last_heartbeat_at DESC NULLS LAST
