@@ -9,6 +9,12 @@ Progress (the largest time offset held) is persisted in the outbox in the same t
 as the readings that reach it, and only once the back-fill has completed: a back-fill cut
 short by a disconnect is simply requested again (the re-sent readings carry the same
 natural key, so the server stores them once).
+
+Within one connection a record can reach the gateway twice: one measured between the
+subscription and the sensor's selection of the requested records is notified live and
+reported by RACP as well, and a "report all" fallback repeats what is already held.
+Records of an offset already received on this connection, or at or below the offset held
+at connect, are dropped, so each is queued for upload once.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from gateway.codecs import uuids
 from gateway.codecs.cgm_feature import decode_cgm_feature
-from gateway.codecs.cgm_measurement import decode_cgm_measurements
+from gateway.codecs.cgm_measurement import CgmMeasurement, decode_cgm_measurements
 from gateway.codecs.cgm_session import decode_cgm_session_start_time, resolve_session_start
 from gateway.codecs.racp import (
     RacpOpCode,
@@ -76,6 +83,23 @@ class _Backfill:
     filtered: bool = False  # the request used ">= offset" (fallback to "all" allowed)
     max_offset_min: int | None = None  # largest offset received while active
     clock_logged: bool = False
+    # Offsets received on this connection; held_at_connect never moves (held_offset_min does).
+    received: set[int] = field(default_factory=set)
+    held_at_connect: int | None = None
+
+    def __post_init__(self) -> None:
+        self.held_at_connect = self.held_offset_min
+
+    def fresh(self, records: Sequence[CgmMeasurement]) -> list[CgmMeasurement]:
+        """The records not received before on this connection nor held at connect."""
+        floor = -1 if self.held_at_connect is None else self.held_at_connect
+        new = [
+            r
+            for r in records
+            if r.time_offset_min > floor and r.time_offset_min not in self.received
+        ]
+        self.received.update(r.time_offset_min for r in records)
+        return new
 
     def request(self) -> bytes:
         """The RACP request for this contact."""
@@ -157,9 +181,14 @@ async def _records(
         log.warning("device %s: undecodable CGM notification: %s", ctx.device.device_id, exc)
         return [], None
     ctx.counters.cgm_crc_dropped += decoded.dropped_count
-    conv = cgm_readings(
-        ctx.device.device_id, state.start_utc, decoded.records, backfilled=state.active
-    )
+    records = state.fresh(decoded.records)
+    if len(records) < len(decoded.records):
+        log.debug(
+            "device %s: %d CGM record(s) already received, not queued again",
+            ctx.device.device_id,
+            len(decoded.records) - len(records),
+        )
+    conv = cgm_readings(ctx.device.device_id, state.start_utc, records, backfilled=state.active)
     ctx.counters.cgm_value_dropped += conv.dropped
     if conv.last_offset_min is None:
         return list(conv.readings), None

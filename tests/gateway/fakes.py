@@ -205,6 +205,9 @@ class CgmStore:
     refuse_filter: bool = False  # answer ">=" with "operator not supported"
     answer: bool = True  # send the RACP response indication at all
     drop_after: int | None = None  # drop the link after this many back-filled records
+    # Notify the newest record live just before the report, as a sensor does with a record
+    # it measures between the collector's subscription and its selection of the records.
+    newest_live_first: bool = False
 
     def add(self, offset_min: int, encoded: bytes) -> None:
         self.offsets.append(offset_min)
@@ -240,6 +243,9 @@ def cgm_peripheral(
             code = RacpResponseCode.OPERATOR_NOT_SUPPORTED
             p.notify(uuids.RECORD_ACCESS_CONTROL_POINT, encode_racp_response(RacpResponse(1, code)))
             return
+        if store.newest_live_first and store.records:
+            p.notify(uuids.CGM_MEASUREMENT, store.records[-1])
+            await asyncio.sleep(0)
         chosen = [
             r
             for o, r in zip(store.offsets, store.records, strict=True)

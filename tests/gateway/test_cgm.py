@@ -244,6 +244,17 @@ async def test_refused_filter_falls_back_to_report_all(box: Outbox) -> None:
     await connect_once(box, p)
     assert racp_writes(p)[1:] == [encode_racp_report_from(6), encode_racp_report_all()]
     assert box.cgm_progress(DEVICE_CGM).last_offset_min == 10  # type: ignore[union-attr]
+    # "Report all" repeats what was held: only the new record is queued again.
+    assert [r["value"] for r in glucose(box)] == [100.0, 105.0, 130.0]
+
+
+async def test_record_notified_live_and_reported_by_racp_is_queued_once(box: Outbox) -> None:
+    store = cgm_store(range(0, 15, 5))
+    store.newest_live_first = True
+    p = cgm_peripheral(store, feature(), start_time())
+    drop_when_done(p)
+    await connect_once(box, p)
+    assert [r["value"] for r in glucose(box)] == [110.0, 100.0, 105.0]
 
 
 async def test_clock_drift_is_logged_at_the_first_live_record(box: Outbox, outbox_path) -> None:
