@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +42,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @dataclass(frozen=True)
 class ApiProcess:
-    """A running API child: its base URL and process id (for CPU accounting)."""
+    """A running API child: its base URL, process id (for CPU accounting), exit status
+    (None while it runs; for a supervisor) and where its output goes."""
 
     url: str
     pid: int
+    exit_code: Callable[[], int | None]
+    log_path: Path | None = None
 
 
 @contextlib.contextmanager
@@ -88,11 +91,19 @@ def api_process(
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
             out = files.enter_context(log_path.open("ab"))
-        proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, stdout=out, stderr=out)
+        # A session of its own: a Ctrl-C at the terminal reaches only the caller, which
+        # stops the child itself, in order (gateways first, then the API, then PostgreSQL).
+        proc = subprocess.Popen(
+            cmd,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=out,
+            start_new_session=True,
+        )
         try:
             url = f"http://{_client_host(host)}:{port}"
             _wait_healthy(proc, url, port)
-            yield ApiProcess(url, proc.pid)
+            yield ApiProcess(url, proc.pid, proc.poll, log_path)
         finally:
             _stop(proc)
 

@@ -110,3 +110,50 @@ def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly_and_q
     assert "demo stopped (SIGTERM)" in out
     assert "Traceback" not in out
     assert not _postmaster_running(data_dir / "pgdata")
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.db
+@pytest.mark.ble
+@pytest.mark.slow
+def test_the_demo_stops_with_a_clear_message_when_its_api_server_dies(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    with subprocess.Popen(
+        _demo(data_dir, _free_port()), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as demo:
+        try:
+            assert demo.stdout is not None
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                line = demo.stdout.readline()
+                if "homes running" in line or not line:
+                    break
+            servers = [
+                c
+                for c in _children(demo.pid)
+                if b"serve" in Path(f"/proc/{c}/cmdline").read_bytes()
+            ]
+            assert len(servers) == 1
+            os.kill(servers[0], signal.SIGKILL)
+            out, err = demo.communicate(timeout=120)
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+    assert demo.returncode == 128 + signal.SIGKILL
+    assert "wearmon: error: the API server stopped unexpectedly (exit code -9)" in err
+    assert "demo-api.log" in err
+    assert "demo stopped (the API server stopped)" in out
+    assert "Traceback" not in out + err
+    assert not _postmaster_running(data_dir / "pgdata")

@@ -22,7 +22,7 @@ from wearmon.commands.common import add_database_flags, require_free_port
 from wearmon.demo.clinician import checked_password
 from wearmon.demo.lock import data_dir_lock
 from wearmon.demo.runner import DemoOptions, run_demo
-from wearmon.errors import UsageError
+from wearmon.errors import ChildExitedError, UsageError
 
 _DEMO_DB = "wearmon_demo"
 
@@ -117,13 +117,20 @@ def run(args: argparse.Namespace) -> int:
                 progress_s=args.progress_s,
                 clinician_password=password,
             )
+            failed: ChildExitedError | None = None
             try:
                 asyncio.run(_until_stopped(options, url, stopped_by))
+            except ChildExitedError as exc:
+                failed = exc
+                stopped_by.append("the API server stopped")
             finally:
                 # From here on only cleanup runs (API child, PostgreSQL): a further
                 # Ctrl-C or SIGTERM must not cut it short with a traceback.
                 _ignore_stop_signals()
             _say(_summary(url, work_dir, time.monotonic() - started, stopped_by))
+    if failed is not None:
+        sys.stderr.write(f"wearmon: error: {failed}\n")
+        return failed.exit_code
     return 130 if stopped_by == [_CTRL_C] else 0
 
 

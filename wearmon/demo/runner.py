@@ -15,7 +15,7 @@ import logging
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from ingest.db import migrate, pool
 from simulators.ble import SimClock
 from simulators.physiology import cohort
 from simulators.physiology.cohort import ParticipantSpec
-from wearmon.api_process import api_process
+from wearmon.api_process import ApiProcess, api_process
 from wearmon.demo.backfill import HistoryJob, history_writer
 from wearmon.demo.clinician import TEAM, USERNAME, create_demo_clinician, generated_password
 from wearmon.demo.enrol import EnrolledHome, enrol_cohort
@@ -34,8 +34,12 @@ from wearmon.demo.gateways import HomeGateway
 from wearmon.demo.homes import VirtualHome, open_home
 from wearmon.demo.progress import format_progress, open_alerts, stored_counts
 from wearmon.demo.timing import retimed
+from wearmon.errors import ChildExitedError
 
 log = logging.getLogger(__name__)
+
+#: How often the demo checks that its API child still runs (its death stops the demo).
+SUPERVISE_S = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +98,54 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
             f"           team {TEAM} holds all {len(enrolled)} participants; sign in on the "
             f"dashboard or with POST {api_url}/api/v1/auth/token"
         )
-        await _run_homes(options, enrolled, api_url, database_url, started)
+        await supervised(_run_homes(options, enrolled, api_url, database_url, started), api)
+
+
+async def supervised(work: Coroutine[object, object, None], api: ApiProcess) -> None:
+    """Run ``work`` while the API child runs; if the child stops first, stop ``work`` (its
+    cleanup runs) and raise :class:`ChildExitedError` with the child's exit code and log."""
+    work_task = asyncio.ensure_future(work)
+    watch_task = asyncio.ensure_future(_until_exited(api))
+    try:
+        done, _ = await asyncio.wait({work_task, watch_task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (work_task, watch_task):
+            task.cancel()
+        await asyncio.gather(work_task, watch_task, return_exceptions=True)
+    if watch_task in done and work_task not in done:
+        code = watch_task.result()
+        where = f"; its log: {api.log_path}" if api.log_path else ""
+        tail = _log_tail(api.log_path)
+        raise ChildExitedError(
+            f"the API server stopped unexpectedly (exit code {code}){where}{tail}",
+            _exit_status(code),
+        )
+    work_task.result()
+
+
+def _exit_status(code: int) -> int:
+    """The demo's own exit status for a child's: 128 + N for a child killed by signal N
+    (as a shell reports it), 1 for a child that exited 0 (it was not asked to)."""
+    if code < 0:
+        return 128 - code
+    return code or 1
+
+
+async def _until_exited(api: ApiProcess) -> int:
+    # Polling, not an event: the child is a plain subprocess.Popen owned by another thread.
+    while (code := api.exit_code()) is None:  # noqa: ASYNC110
+        await asyncio.sleep(SUPERVISE_S)
+    return code
+
+
+def _log_tail(path: Path | None, lines: int = 5) -> str:
+    if path is None:
+        return ""
+    try:
+        last = path.read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return ""
+    return "\n  last lines:\n" + "\n".join(f"    {x}" for x in last) if last else ""
 
 
 async def _run_homes(
