@@ -6,12 +6,12 @@ import argparse
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from ingest.settings import ServerSettings
+from wearmon.api_process import free_port
 from wearmon.cli import build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
@@ -42,17 +42,11 @@ def offline_blocks() -> list[str]:
     return blocks
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_the_ingestion_walkthrough_runs_as_written(tmp_path: Path) -> None:
     """As a newcomer would paste it, on a fresh data directory and a free port."""
     blocks = offline_blocks()
     assert blocks, "no README block is marked to run offline"
-    port = str(_free_port())
+    port = str(free_port())
     bin_dir = str(Path(sys.executable).parent) + "/"
     for block in blocks:
         script = block.replace("127.0.0.1:8000", f"127.0.0.1:{port}").replace(".venv/bin/", bin_dir)

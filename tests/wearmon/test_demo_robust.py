@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from wearmon.api_process import free_port
 from wearmon.demo.lock import data_dir_lock
 from wearmon.errors import UsageError
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_second_holder_of_the_data_directory_is_refused_naming_the_first(
@@ -74,7 +68,7 @@ def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly_and_q
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "demo"
-    port = _free_port()
+    port = free_port()
     with subprocess.Popen(
         _demo(data_dir, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     ) as first:
@@ -89,7 +83,7 @@ def test_a_second_demo_changes_nothing_and_sigterm_stops_the_first_cleanly_and_q
                     break
             assert any("homes running" in x for x in lines), "".join(lines)
             second = subprocess.run(
-                _demo(data_dir, _free_port()),
+                _demo(data_dir, free_port()),
                 capture_output=True,
                 text=True,
                 timeout=120,
@@ -131,7 +125,7 @@ def _children(pid: int) -> list[int]:
 def test_the_demo_stops_with_a_clear_message_when_its_api_server_dies(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
     with subprocess.Popen(
-        _demo(data_dir, _free_port()), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        _demo(data_dir, free_port()), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as demo:
         try:
             assert demo.stdout is not None
