@@ -141,7 +141,9 @@ class Worker:
         report = PassReport(now)
         self.drain(now, report)
         if force_timer or self._next_timer is None or now >= self._next_timer:
-            report.timer = timer_pass(self.conn, now, self.settings)
+            report.timer = timer_pass(
+                self.conn, now, self.settings, between=lambda: self.drain(self.clock(), report)
+            )
             self._next_timer = now + self.settings.timer_interval
         report.escalations = escalate_due(self.conn, now)
         report.sent = dispatch(self.conn, self.notifier, now)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
+
 from ingest.alerts.worker import Worker
 from tests.ingest.alerts.helpers import SimClock, alerts_of
 from tests.ingest.conftest import Home
@@ -28,3 +30,15 @@ def test_a_new_home_is_not_stale_or_offline_before_its_limits(db_url: str, home:
         assert len(alerts_of(db_url, home.participant_id, "gateway_offline")) == 1
     finally:
         worker.close()
+
+
+def test_the_timer_pass_gives_the_queue_a_turn_every_slice(db_url: str) -> None:
+    from ingest.alerts.engine import TIMER_SLICE, EngineSettings, timer_pass
+    from tests.ingest.conftest import enrol_home
+
+    for n in range(2 * TIMER_SLICE + 1):
+        enrol_home(db_url, f"Participant {n}")
+    turns: list[int] = []
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        timer_pass(conn, dt.datetime.now(dt.UTC), EngineSettings(), between=lambda: turns.append(1))
+    assert len(turns) == 2  # after participants 25 and 50 of 51
