@@ -20,6 +20,8 @@ from bleak.backends.client import BaseBleakClient
 from bleak.backends.scanner import BaseBleakScanner
 
 from gateway.central import BleakRadio, DeviceSupervisor
+from gateway.checkin_queue import CheckinQueue
+from gateway.checkin_uploader import CheckinUploader
 from gateway.config import GatewayConfig
 from gateway.heartbeat import DeviceStatus, run_heartbeat, statuses_for
 from gateway.outbox import Clock, Outbox, utc_now
@@ -42,6 +44,8 @@ class GatewayRuntime:
     uploader: Uploader
     statuses: dict[str, DeviceStatus]
     supervisors: tuple[DeviceSupervisor, ...]
+    checkins: CheckinQueue
+    checkin_uploader: CheckinUploader
 
 
 async def run_gateway(
@@ -88,6 +92,7 @@ async def run_gateway(
             on_started(runtime)
         loops: dict[str, Callable[[], Awaitable[None]]] = {
             "uploader": lambda: runtime.uploader.run(stop_event),
+            "checkin-uploader": lambda: runtime.checkin_uploader.run(stop_event),
             "heartbeat": lambda: run_heartbeat(
                 http_client,
                 api_url=config.api_url,
@@ -154,7 +159,9 @@ def _wire(
         )
         for d in config.devices
     )
-    return GatewayRuntime(outbox, uploader, statuses, supervisors)
+    checkins = CheckinQueue(outbox, clock)
+    checkin_uploader = CheckinUploader(checkins, http_client, settings, clock=clock)
+    return GatewayRuntime(outbox, uploader, statuses, supervisors, checkins, checkin_uploader)
 
 
 async def _supervise(

@@ -24,6 +24,9 @@ ERROR_CODE_HEADER: Final = "X-Wearmon-Error"
 KEY_CONFLICT: Final = "idempotency_conflict"
 TOO_MANY_READINGS: Final = "too_many_readings"
 HEARTBEAT_PATH: Final = "/api/v1/ingest/heartbeat"
+# Wellbeing check-ins answered at the home page, and the participant's week summary.
+CHECKIN_PATH: Final = "/api/v1/ingest/checkin"
+WEEK_PATH: Final = "/api/v1/ingest/checkin/participants/{participant_id}/week"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,45 @@ class BatchReceipt:
     accepted: int
     duplicates: int
     rejected: tuple[IndexedRejection, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinReceipt:
+    """A 200 answer to an uploaded check-in: its score, stored now or already held."""
+
+    score: object
+    status: str
+
+
+def parse_checkin_receipt(content: bytes) -> CheckinReceipt:
+    """Parse a 200 answer ``{"score": ..., "status": "stored" | "duplicate"}``.
+
+    Raises
+    ------
+    ValueError
+        If the body is not that shape (e.g. a captive portal's HTML page).
+    """
+    data = json.loads(content)
+    if not isinstance(data, dict) or data.get("status") not in ("stored", "duplicate"):
+        raise ValueError(f"expected {{'score', 'status': stored|duplicate}}, found {data!r:.200}")
+    return CheckinReceipt(data.get("score"), str(data["status"]))
+
+
+def error_detail(content: bytes) -> str:
+    """The API's explanation in a 4xx answer (FastAPI ``detail``), else the body's start."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return content[:300].decode("utf-8", "replace")
+    detail = data.get("detail") if isinstance(data, dict) else None
+    if isinstance(detail, list):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in d.get('loc', []) if p != 'body')}: {d.get('msg')}"
+            if isinstance(d, dict)
+            else str(d)
+            for d in detail
+        )[:500]
+    return str(detail if detail is not None else data)[:500]
 
 
 def auth_headers(token: str) -> dict[str, str]:

@@ -164,6 +164,16 @@ class Outbox:
                 raise
             self._db.commit()
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the outbox database, committed on a clean exit.
+
+        For the other queues kept in the same file (``gateway.checkin_queue``), so that
+        they share its durability settings and lock.
+        """
+        with self._tx() as db:
+            yield db
+
     # -- writing ---------------------------------------------------------------------
 
     def put(self, readings: Sequence[Reading], progress: CgmProgress | None = None) -> int:

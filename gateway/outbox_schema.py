@@ -73,5 +73,30 @@ _V2: Final[tuple[str, ...]] = (
     "INSERT OR IGNORE INTO streams SELECT DISTINCT device_id, metric FROM readings",
 )
 
-STEPS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2)
+# Version 3: wellbeing check-ins answered at the home page (gateway.checkin_queue). A row
+# is "open" while the participant answers (the dialogue state, so a stopped or interrupted
+# check-in resumes, even after a restart), "pending" once completed (body and
+# Idempotency-Key fixed in the same transaction, re-sent byte-identical until the API
+# answers 200, then deleted) or "rejected" (the API refused it with 403/422: kept for an
+# operator, not retried).
+_V3: Final[tuple[str, ...]] = (
+    """CREATE TABLE checkins (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        participant_id TEXT NOT NULL,
+        instrument TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'pending', 'rejected')),
+        idempotency_key TEXT UNIQUE,
+        body BLOB,
+        http_status INTEGER,
+        reason TEXT
+    )""",
+    # At most one check-in in progress per participant and instrument.
+    "CREATE UNIQUE INDEX checkins_open ON checkins (participant_id, instrument) "
+    "WHERE status = 'open'",
+    "CREATE INDEX checkins_status ON checkins (status, id)",
+)
+
+STEPS: Final[tuple[tuple[str, ...], ...]] = (_V1, _V2, _V3)
 SCHEMA_VERSION: Final = len(STEPS)
