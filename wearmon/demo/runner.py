@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import shlex
 import shutil
 import sys
 import time
@@ -90,6 +91,9 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
         _say(f"dashboard: {api_url}/dashboard/")
         _say(f"API:       {api_url}/api/v1/docs  (OpenAPI {api_url}/api/v1/openapi.json)")
         _say(f"database:  {_redacted(database_url)}")
+        # The CLI's own default is the embedded server's `postgres` database, not this one.
+        _say(f"commands:  export DATABASE_URL={shlex.quote(_redacted(database_url))}")
+        _say("           in another terminal, then wearmon user|team|audit|export|rules act on it")
         if options.manifest is not None:
             _say(f"manifest:  {options.manifest}")
         shown = "(the password given on stdin)" if options.clinician_password else password
