@@ -86,3 +86,19 @@ GATEWAY_OFFLINE_MIN: Final = 10.0
 # battery_low: below 20 % LOW, below 5 % MEDIUM.
 BATTERY_LOW_PCT: Final = 20.0
 BATTERY_CRITICAL_PCT: Final = 5.0
+
+# --- Wellbeing check-ins ----------------------------------------------------------------
+# The GDS-15 cut-off lives with the instrument (checkins/instruments/gds15.json: SGDS-K,
+# Bae JN, Cho MJ. J Psychosom Res 2004;57:297-305, score >= 8); the check-in carries its
+# screen result. Pilot rule mood_screen also fires on a rise of >= 3 points between
+# consecutive weekly GDS-15 check-ins (docs/checkins.md "Alerts"): a change larger than
+# the scale's week-to-week noise in a participant who may still be under the cut-off.
+MOOD_RISE_POINTS: Final = 3
+# Two check-ins are "consecutive weeks" when at most two weeks apart (one missed week
+# tolerated); a longer gap makes the comparison meaningless.
+MOOD_CONSECUTIVE_MAX_DAYS: Final = 14.0
+# GDS-15 is delivered weekly; checkin_missed fires when three in a row were missed: no
+# check-in for three weekly periods after the one due 7 days after the last, i.e. more
+# than 7 * (3 + 1) = 28 days since the last check-in.
+CHECKIN_INTERVAL_DAYS: Final = 7.0
+CHECKIN_MISSED_COUNT: Final = 3

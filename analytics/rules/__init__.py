@@ -48,6 +48,14 @@ from analytics.rules.thresholds import (
     TachycardiaRule,
     Thresholds,
 )
+from analytics.rules.wellbeing import (
+    CheckinRecord,
+    WellbeingRuleId,
+    checkin_missed_findings,
+    checkin_risk_findings,
+    mood_screen_findings,
+    wellbeing_findings,
+)
 from analytics.rules.window import DeviceKind, DeviceStatus, ParticipantWindow
 
 __all__ = [
@@ -55,6 +63,7 @@ __all__ = [
     "AfBurdenRule",
     "BatteryLowRule",
     "BradycardiaRule",
+    "CheckinRecord",
     "CoverageGate",
     "CoverageGateRule",
     "DeviceKind",
@@ -74,14 +83,19 @@ __all__ = [
     "TachycardiaRule",
     "ThresholdError",
     "Thresholds",
+    "WellbeingRuleId",
     "af_burden_findings",
     "battery_low_findings",
+    "checkin_missed_findings",
+    "checkin_risk_findings",
     "coverage_gate",
     "episode_findings",
     "evaluate_participant",
     "gateway_offline_findings",
     "low_coverage_findings",
+    "mood_screen_findings",
     "predicted_low_findings",
     "rate_findings",
     "stale_device_findings",
+    "wellbeing_findings",
 ]

@@ -15,6 +15,7 @@ from analytics.rules.technical import (
     stale_device_findings,
 )
 from analytics.rules.thresholds import Thresholds
+from analytics.rules.wellbeing import wellbeing_findings
 from analytics.rules.window import ParticipantWindow
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def evaluate_participant(
         Every finding in the window, sorted by onset then rule id: physiological
         (hypo_level2, hypo_level1, predicted_low, hyper_prolonged, tachycardia,
         bradycardia, af_burden) and technical (stale_device, gateway_offline,
-        battery_low, low_coverage).
+        battery_low, low_coverage), and from the check-ins mood_screen, checkin_risk
+        and checkin_missed (analytics.rules.wellbeing).
 
     Notes
     -----
@@ -73,6 +75,7 @@ def evaluate_participant(
         *stale_device_findings(window, th, now_s),
         *gateway_offline_findings(window, th, now_s),
         *battery_low_findings(window, th, now_s),
+        *wellbeing_findings(window.checkins, now_s),
     ]
     log.debug("%d findings up to %s", len(findings), now_s)
     return sorted(findings, key=lambda f: (f.onset_s, f.rule_id))

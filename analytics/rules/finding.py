@@ -14,10 +14,11 @@ _V = TypeVar("_V")
 
 
 class FindingKind(StrEnum):
-    """Physiological and technical alarms are separate kinds, counted separately."""
+    """Physiological, technical and wellbeing (check-in) alarms are counted separately."""
 
     PHYSIOLOGICAL = "physiological"
     TECHNICAL = "technical"
+    WELLBEING = "wellbeing"
 
 
 def _frozen(mapping: Mapping[str, _V]) -> MappingProxyType[str, _V]:

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from analytics.rules.errors import RuleInputError
+from analytics.rules.wellbeing import CheckinRecord
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -117,6 +118,8 @@ class ParticipantWindow:
         The home gateway, None if the participant has none bound.
     gateway_heartbeat_s : float or None
         Newest gateway heartbeat, seconds (UTC epoch); None if never received.
+    checkins : tuple of CheckinRecord
+        The participant's recent wellbeing check-ins (the wellbeing rules).
 
     Notes
     -----
@@ -135,6 +138,7 @@ class ParticipantWindow:
     devices: tuple[DeviceStatus, ...] = ()
     gateway_id: str | None = None
     gateway_heartbeat_s: float | None = None
+    checkins: tuple[CheckinRecord, ...] = ()
 
     def __post_init__(self) -> None:
         _optional_finite(self.start_s, "start_s")
@@ -148,6 +152,7 @@ class ParticipantWindow:
             msg = "rr_ms and cgm_mg_dl should be positive (ms, mg/dL); drop error codes first"
             raise RuleInputError(msg)
         object.__setattr__(self, "devices", tuple(self.devices))
+        object.__setattr__(self, "checkins", tuple(self.checkins))
 
     def check_now(self, now_s: float) -> None:
         """Raise unless ``now_s`` is a finite time not before ``start_s``."""

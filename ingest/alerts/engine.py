@@ -9,6 +9,7 @@ technical rules at every evaluation and on the timer (they fire when data stop).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -23,14 +24,22 @@ from analytics.rules import (
     evaluate_participant,
     gateway_offline_findings,
     stale_device_findings,
+    wellbeing_findings,
 )
 from ingest.alerts import queue
-from ingest.alerts.lifecycle import GLUCOSE_RULES, HEART_RULES, TECHNICAL_RULES, decide
+from ingest.alerts.lifecycle import (
+    GLUCOSE_RULES,
+    HEART_RULES,
+    TECHNICAL_RULES,
+    WELLBEING_RULES,
+    decide,
+)
 from ingest.alerts.loader import (
     GLUCOSE_LOOKBACK,
     HEART_LOOKBACK,
     Conn,
     Context,
+    load_checkins,
     load_contexts,
     load_thresholds,
     load_window,
@@ -43,6 +52,8 @@ log = logging.getLogger(__name__)
 # Re-armed alerts older than the longest look-back plus the longest clear time cannot
 # overlap a finding of the window any more.
 _KNOWN_SINCE: Final = max(GLUCOSE_LOOKBACK, HEART_LOOKBACK) + dt.timedelta(hours=2)
+#: Rules that need no readings: run on every evaluation and on the timer.
+TIMED_RULES: Final = TECHNICAL_RULES | WELLBEING_RULES
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +123,15 @@ def evaluate_claimed(
         if due > now:
             queue.defer(conn, pid, queue.HEART, due, claimed.newest_received_at)
             heart = False
-            if not (claimed.pending & (queue.GLUCOSE | queue.OTHER)):
+            if not (claimed.pending & (queue.GLUCOSE | queue.OTHER | queue.CHECKIN)):
                 return None
     revealed = min(claimed.newest_received_at, now)
     with conn.transaction():
         context = load_contexts(conn, [pid])[pid]
         window = load_window(conn, pid, now, glucose=glucose, heart=heart, context=context)
+        window = dataclasses.replace(window, checkins=load_checkins(conn, [pid])[pid])
         thresholds = load_thresholds(conn, pid)
-        rules = TECHNICAL_RULES | (GLUCOSE_RULES if glucose else frozenset())
+        rules = TIMED_RULES | (GLUCOSE_RULES if glucose else frozenset())
         rules |= HEART_RULES if heart else frozenset()
         result = _run(conn, pid, window, thresholds, rules, now, revealed, settings)
         if heart:
@@ -160,11 +172,12 @@ def _run(
 
 
 def technical_findings(window: Window, thresholds: Thresholds, now_s: float) -> list:  # type: ignore[type-arg]
-    """Only the time-driven technical rules (no readings needed)."""
+    """Only the time-driven rules: technical and check-in ones (no readings needed)."""
     return [
         *stale_device_findings(window, thresholds, now_s),
         *gateway_offline_findings(window, thresholds, now_s),
         *battery_low_findings(window, thresholds, now_s),
+        *wellbeing_findings(window.checkins, now_s),
     ]
 
 
@@ -199,9 +212,10 @@ def timer_pass(
     if not pids:
         return []
     contexts = load_contexts(conn, pids)
+    checkins = load_checkins(conn, pids)
     tracking = {
         uuid.UUID(str(r[0]))
-        for r in conn.execute(_TRACKING_TECHNICAL, (sorted(TECHNICAL_RULES),)).fetchall()
+        for r in conn.execute(_TRACKING_TECHNICAL, (sorted(TIMED_RULES),)).fetchall()
     }
     now_s = now.timestamp()
     start_s = (now - HEART_LOOKBACK).timestamp()
@@ -215,6 +229,7 @@ def timer_pass(
             devices=ctx.devices,
             gateway_id=ctx.gateway_id,
             gateway_heartbeat_s=ctx.gateway_heartbeat_s,
+            checkins=checkins[pid],
         )
         # Defaults here; a participant with overrides is re-read under the lock.
         if not technical_findings(window, Thresholds(), now_s) and pid not in tracking:
@@ -224,7 +239,7 @@ def timer_pass(
         try:
             with conn.transaction():
                 thresholds = load_thresholds(conn, pid)
-                out.append(_run(conn, pid, window, thresholds, TECHNICAL_RULES, now, now, settings))
+                out.append(_run(conn, pid, window, thresholds, TIMED_RULES, now, now, settings))
         finally:
             queue.unlock_participant(conn, pid)
     return out

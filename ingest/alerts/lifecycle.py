@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
-from analytics.rules import Finding, RuleId, Severity
+from analytics.rules import Finding, RuleId, Severity, WellbeingRuleId
 
 _MIN: Final = 60.0
 
@@ -85,6 +85,9 @@ HEART_RULES: Final = frozenset(
 TECHNICAL_RULES: Final = frozenset(
     {RuleId.STALE_DEVICE.value, RuleId.GATEWAY_OFFLINE.value, RuleId.BATTERY_LOW.value}
 )
+#: Check-in rules: evaluated with the technical ones (on every evaluation and the timer),
+#: from the participant's stored check-ins (analytics.rules.wellbeing).
+WELLBEING_RULES: Final = frozenset(r.value for r in WellbeingRuleId)
 _RANK: Final = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2}
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import psycopg
 
 from analytics.glycemic import uncensor
-from analytics.rules import DeviceStatus, ParticipantWindow, Thresholds
+from analytics.rules import CheckinRecord, DeviceStatus, ParticipantWindow, Thresholds
 from ingest.flags import FLAG_BITS
 
 #: Look-backs before ``now`` (analytics.rules: >= 75 min of heart data for the 1-h
@@ -188,3 +188,37 @@ def load_thresholds(conn: Conn, pid: uuid.UUID) -> Thresholds:
     """The participant's current thresholds: pilot defaults with the clinician's overrides."""
     rows = conn.execute(_THRESHOLDS, (pid,)).fetchall()
     return Thresholds().with_overrides((str(r), str(v), dict(p)) for r, v, p in rows)
+
+
+#: Check-ins the wellbeing rules see per participant: the newest ones (a run of positive
+#: weekly screens longer than this still starts inside it; checkin_missed needs one).
+CHECKIN_LOOKBACK_ROWS: Final = 26
+_CHECKINS: Final = """
+    SELECT p.participant_id, c.completed_s, c.instrument, c.score, c.positive, c.risk
+    FROM unnest(%s::uuid[]) AS p(participant_id)
+    CROSS JOIN LATERAL (
+        SELECT extract(epoch FROM completed_at)::float8 AS completed_s, instrument, score,
+               positive, risk
+        FROM checkins WHERE checkins.participant_id = p.participant_id
+        ORDER BY completed_at DESC LIMIT %s
+    ) c
+"""
+
+
+def load_checkins(
+    conn: Conn, participants: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[CheckinRecord, ...]]:
+    """Each participant's newest check-ins, oldest first (empty tuple if none)."""
+    out: dict[uuid.UUID, list[CheckinRecord]] = {p: [] for p in participants}
+    rows = conn.execute(_CHECKINS, (list(participants), CHECKIN_LOOKBACK_ROWS)).fetchall()
+    for pid, completed_s, instrument, score, positive, risk in rows:
+        out[uuid.UUID(str(pid))].append(
+            CheckinRecord(
+                float(str(completed_s)),
+                str(instrument),
+                None if score is None else int(str(score)),
+                None if positive is None else bool(positive),
+                bool(risk),
+            )
+        )
+    return {p: tuple(sorted(v, key=lambda c: c.completed_s)) for p, v in out.items()}

@@ -24,11 +24,12 @@ CHANNEL: Final = "wearmon_ingest"
 GLUCOSE: Final = 1
 HEART: Final = 2
 OTHER: Final = 4  # battery and anything else: technical rules only
+CHECKIN: Final = 8  # a wellbeing check-in arrived: the wellbeing rules at once
 _METRIC_BITS: Final = {"glucose": GLUCOSE, "heart_rate": HEART, "rr_interval": HEART}
 #: Bits that make a row due at once (heart-only rows keep a deferred due time). New work
 #: is due at '-infinity' rather than at the database's now(): due times are compared
 #: with the worker's clock only (injectable), never mixed with the server's.
-_URGENT: Final = GLUCOSE | OTHER
+_URGENT: Final = GLUCOSE | OTHER | CHECKIN
 
 # Rows in participant order so that two batches touching the same participants take the
 # row locks in the same order (no deadlock between uploaders).

@@ -17,9 +17,19 @@ from ingest.api.body import component_schemas
 from ingest.api.docs import mount_docs
 from ingest.api.limits import BodyLimit
 from ingest.api.request_id import RequestId
-from ingest.api.routes import alerts, auth, clinical, exports, health, ingest, participants
+from ingest.api.routes import (
+    alerts,
+    auth,
+    checkins,
+    clinical,
+    exports,
+    health,
+    ingest,
+    participants,
+)
 from ingest.api.schemas import BatchIn, HeartbeatIn
 from ingest.api.schemas_auth import CredentialsIn
+from ingest.api.schemas_checkins import CheckinIn
 from ingest.api.state import AppState
 from ingest.db import migrate, pool, preflight
 from ingest.db.backend import BackendInfo
@@ -77,6 +87,8 @@ def create_app(
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
     api.include_router(ingest.router)
+    api.include_router(checkins.router)
+    api.include_router(checkins.me_router)
     api.include_router(auth.router)
     api.include_router(exports.router)
     api.include_router(alerts.router)
@@ -102,7 +114,7 @@ def _document_raw_bodies(app: FastAPI) -> None:
         if app.openapi_schema is None:
             spec = build()
             spec.setdefault("components", {}).setdefault("schemas", {}).update(
-                component_schemas(BatchIn, HeartbeatIn)
+                component_schemas(BatchIn, HeartbeatIn, CheckinIn)
             )
             spec["components"]["schemas"]["CredentialsIn"] = CredentialsIn.model_json_schema()
             app.openapi_schema = spec

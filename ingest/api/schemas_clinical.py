@@ -90,6 +90,19 @@ class BucketOut(BaseModel):
     max: float | None
 
 
+class CheckinOut(BaseModel):
+    """One wellbeing check-in's result (the GDS-15 score trend)."""
+
+    completed_at: dt.datetime
+    instrument: str = Field(description="gds15 (weekly) or daily2 (daily)")
+    instrument_version: str
+    score: int | None = Field(description="null when more than 3 items were skipped")
+    cutoff: int | None
+    positive: bool | None = Field(description="score >= cutoff; a screen, not a diagnosis")
+    scoring: str = Field(description="complete | prorated | incomplete")
+    risk: bool
+
+
 class ParticipantOut(BaseModel):
     participant_id: uuid.UUID
     identity: IdentityOut
@@ -101,6 +114,9 @@ class ParticipantOut(BaseModel):
     glucose: dict[str, Any] = Field(description="14-day metrics, AGP, sufficiency")
     data_quality: dict[str, Any]
     open_alerts: list[dict[str, Any]]
+    checkins: list[CheckinOut] = Field(
+        default_factory=list, description="wellbeing check-ins of the last year, oldest first"
+    )
 
 
 class ReadingOut(BaseModel):

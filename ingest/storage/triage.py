@@ -1,9 +1,10 @@
 """The triage list: a clinician's participants, most urgent first, in one set-based query.
 
 Order (docs/clinical.md "Triage"): highest unresolved alert priority (HIGH > MEDIUM > LOW >
-none; at equal priority a physiological alert ranks before a technical one, since a
-person's state outranks a device's), then the share of CGM readings below 54 mg/dL over
-14 days (descending), then CGM data sufficiency (ascending: least data first).
+none; at equal priority a physiological alert ranks before a wellbeing (check-in) one and
+that before a technical one, since a person's state outranks a device's), then the share
+of CGM readings below 54 mg/dL over 14 days (descending), then CGM data sufficiency
+(ascending: least data first).
 
 Everything comes from indexed tallies: ``cgm_days`` (14 rows per participant),
 ``stream_hours`` (24 rows of heart-rate buckets for wear time), ``readings_5m`` (the
@@ -56,8 +57,9 @@ al AS (
     SELECT participant_id,
            jsonb_object_agg(kind || ':' || priority, n) AS counts,
            sum(unacknowledged) AS unacknowledged,
-           max(CASE priority WHEN 'HIGH' THEN 6 WHEN 'MEDIUM' THEN 4 ELSE 2 END
-               + (kind = 'physiological')::int) AS rank
+           max(CASE priority WHEN 'HIGH' THEN 9 WHEN 'MEDIUM' THEN 6 ELSE 3 END
+               + CASE kind WHEN 'physiological' THEN 2 WHEN 'wellbeing' THEN 1 ELSE 0 END)
+               AS rank
     FROM open_alerts GROUP BY participant_id
 )
 SELECT m.participant_id, i.full_name,
@@ -189,7 +191,7 @@ def _row(r: tuple[object, ...], slots: float, wear_slots: float) -> TriageRow:
         battery_pct=None if r[5] is None else float(str(r[5])),
         alerts={k: {p: int(counts.get(f"{k}:{p}", 0)) for p in PRIORITIES} for k in KINDS},
         unacknowledged=_int(r[12]),
-        highest_priority=None if rank == 0 else PRIORITIES[3 - rank // 2],
+        highest_priority=None if rank == 0 else PRIORITIES[3 - rank // 3],
         glucose_14d=_glucose(r[6:11], slots),
         last_reviewed_by=None if r[14] is None else str(r[14]),
         last_reviewed_at=_opt_ts(r[15]),

@@ -451,7 +451,7 @@ async def alert_burden(
     resolved = int(o.get("resolved") or 0)
     total = int(o.get("alerts") or 0)
     totals: dict[str, Any] = {}
-    for kind in ("physiological", "technical"):
+    for kind in ("physiological", "wellbeing", "technical"):
         n = sum(int(r["alerts"]) for r in rows if r["kind"] == kind)
         totals[kind] = {
             "alerts": n,

@@ -16,6 +16,7 @@ from ingest.api.auth_deps import ClinicianDep, ensure_participant_in_scope
 from ingest.api.deps import ConnDep, StateDep
 from ingest.api.schemas_clinical import (
     BucketOut,
+    CheckinOut,
     DeviceOut,
     IdentityOut,
     ParticipantOut,
@@ -31,6 +32,7 @@ from ingest.clinical.report import (
 from ingest.flags import decode_flags
 from ingest.storage import participant_data as data
 from ingest.storage.audit import write_audit_async
+from ingest.storage.checkins import checkin_history, mark_checkins_seen
 
 router = APIRouter(prefix="/participants", tags=["clinical"])
 
@@ -77,6 +79,9 @@ async def get_participant(
     cgm_from = now - dt.timedelta(days=REPORT_PERIOD_DAYS)
     cgm = await data.series(conn, participant_id, "glucose", cgm_from, now, _HEART_ROWS)
     alerts = await data.open_alerts(conn, participant_id)
+    checkins = await checkin_history(conn, participant_id, now)
+    # The care team has now seen the check-ins (the participant's home page says so).
+    await mark_checkins_seen(conn, participant_id, account.account_id, now)
     await write_audit_async(
         conn,
         account.audit(
@@ -105,6 +110,7 @@ async def get_participant(
             "censored_glucose_readings_14d": sum(v is None for v in cgm.values),
         },
         open_alerts=alerts,
+        checkins=[CheckinOut(**dataclasses.asdict(c)) for c in checkins],
     )
 
 
