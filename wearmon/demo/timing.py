@@ -29,6 +29,10 @@ EVENT_LEAD_S: Final = 45 * 60.0
 # noisy sensor reads below 54 mg/dL for the rule's 15 min.
 GLUCOSE_EVENT_LEAD_S: Final = 90 * 60.0
 _DAY_S: Final = 86_400.0
+# The heart event shown is a whole one: episodes cut short by another (a 3-min AF run, a
+# 16-min bradycardia with a bout above 50 bpm in it) exist in the simulated days, and a
+# demo that picked one would show no alert for that participant.
+MIN_HEART_EVENT_S: Final = 20 * 60.0
 
 # The event each risk scenario exists to show (docs/clinical.md "Alerts").
 _EVENTS: Final[dict[str, EpisodeKind]] = {
@@ -79,7 +83,12 @@ def _next_event(spec: ParticipantSpec, kind: EpisodeKind, from_s: float) -> Epis
         episodes = GlucoseModel(spec.glucose, spec.seed).generate(from_s, span_s).episodes
     else:
         episodes = HeartModel(spec.heart, spec.seed).episodes(from_s, from_s + span_s)
-    found = [e for e in episodes if e.kind is kind and e.start_s >= from_s]
+    shortest = 0.0 if kind in _GLUCOSE_EVENTS else MIN_HEART_EVENT_S
+    found = [
+        e
+        for e in episodes
+        if e.kind is kind and e.start_s >= from_s and e.end_s - e.start_s >= shortest
+    ]
     if not found:
         raise LookupError(
             f"{spec.participant_id} ({spec.scenario.name}) has no {kind.value} episode in "
