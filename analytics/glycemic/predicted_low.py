@@ -9,13 +9,23 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from analytics.clinical_constants import LOW_MG_DL, PREDICTED_LOW_WITHIN_MIN
+from analytics.clinical_constants import (
+    LOW_MG_DL,
+    PREDICTED_LOW_CONFIRM_READINGS,
+    PREDICTED_LOW_WITHIN_MIN,
+)
 from analytics.errors import GlycemicInputError
 from analytics.glycemic._inputs import FloatArray, glucose_array, times_to_epoch_s
-from analytics.glycemic.forecast import forecast
+from analytics.glycemic.forecast import MAX_BRIDGE_MIN, forecast
 
 # Forecast horizons checked inside the window (the forecast supports multiples of 5 min).
 HORIZON_STEP_MIN = 5
+# By default a reading is flagged only when the forecast from it and from the reading
+# before it (at most 20 min earlier, the forecast's segment rule) both fall below the
+# threshold. Sensor noise that drags one reading's forecast below 70 mostly does not
+# do so for the next reading as well, while a real fall keeps the forecast low and
+# costs one reading (5 min) of lead time (both measured: python -m bench.predicted_low).
+CONFIRM_READINGS = PREDICTED_LOW_CONFIRM_READINGS
 RULE_ID = "predicted_low"
 
 
@@ -67,6 +77,7 @@ def predicted_low(
     glucose_mg_dl: ArrayLike,
     threshold_mg_dl: float = LOW_MG_DL,
     within_min: int = PREDICTED_LOW_WITHIN_MIN,
+    confirm_readings: int = CONFIRM_READINGS,
 ) -> PredictedLowResult:
     """Flag readings after which glucose is forecast to drop below a threshold.
 
@@ -81,6 +92,8 @@ def predicted_low(
         Low threshold (level-1 hypoglycaemia, Battelino 2019).
     within_min : int, default 30
         Look-ahead window in minutes (a multiple of 5, at most 60).
+    confirm_readings : int, default 2
+        Consecutive readings whose lowest forecast must be below the threshold.
 
     Returns
     -------
@@ -88,10 +101,13 @@ def predicted_low(
 
     Notes
     -----
-    flag_i = min_{h = 5, 10, ..., within_min} forecast(t_i + h) < threshold, using only
-    readings up to ``t_i`` (:func:`analytics.glycemic.forecast`). Readings that are
-    already low are flagged too when the forecast stays low; de-duplication with the
-    ``hypo_level1`` rule is the alerting layer's job.
+    low_i = min_{h = 5, 10, ..., within_min} forecast(t_i + h) < threshold, using only
+    readings up to ``t_i`` (:func:`analytics.glycemic.forecast`, limited to the sensor's
+    40-400 mg/dL range, so never negative). A reading is flagged when ``low`` holds for
+    it and the reading before it (:data:`CONFIRM_READINGS`): a single noisy reading
+    does not raise the rule (:func:`low_flags`). Readings that are already low are
+    flagged too when the forecast stays low; de-duplication with the ``hypo_level1``
+    rule is the alerting layer's job.
 
     References
     ----------
@@ -105,12 +121,62 @@ def predicted_low(
     g = glucose_array(glucose_mg_dl, t_s.size)
     horizons = range(HORIZON_STEP_MIN, within_min + 1, HORIZON_STEP_MIN)
     stacked = np.vstack([forecast(times, g, horizon_min=h) for h in horizons])
-    finite = np.isfinite(stacked).any(axis=0)
-    lowest = np.full(t_s.size, np.nan)
-    lowest[finite] = np.nanmin(stacked[:, finite], axis=0)
-    flags = np.zeros(t_s.size, dtype=bool)
-    flags[finite] = lowest[finite] < threshold_mg_dl
+    flags, lowest = low_flags(t_s, stacked, threshold_mg_dl, confirm_readings)
     return PredictedLowResult(RULE_ID, flags, lowest, _runs(t_s, flags, lowest))
+
+
+def low_flags(
+    t_s: FloatArray,
+    forecasts_mg_dl: FloatArray,
+    threshold_mg_dl: float = LOW_MG_DL,
+    confirm_readings: int = CONFIRM_READINGS,
+) -> tuple[np.ndarray, FloatArray]:
+    """Per-reading flags from forecasts at several horizons.
+
+    Parameters
+    ----------
+    t_s : ndarray of float
+        Strictly increasing reading times, UTC epoch seconds.
+    forecasts_mg_dl : ndarray, shape (n_horizons, n)
+        Forecasts made at each reading for each horizon of the window (NaN if none).
+    threshold_mg_dl : float, default 70
+        Low threshold.
+    confirm_readings : int, default 2
+        Consecutive readings (each at most 20 min after the one before) whose lowest
+        forecast must be below the threshold.
+
+    Returns
+    -------
+    flags : ndarray of bool, shape (n,)
+    lowest : ndarray of float, shape (n,)
+        Lowest forecast over the horizons (NaN where none).
+
+    Examples
+    --------
+    >>> t = np.arange(5) * 300.0
+    >>> low = np.array([[90.0, 65.0, 90.0, 65.0, 60.0]])
+    >>> low_flags(t, low)[0].tolist()
+    [False, False, False, False, True]
+    """
+    finite = np.isfinite(forecasts_mg_dl).any(axis=0)
+    lowest = np.full(t_s.size, np.nan)
+    lowest[finite] = np.nanmin(forecasts_mg_dl[:, finite], axis=0)
+    raw = np.zeros(t_s.size, dtype=bool)
+    raw[finite] = lowest[finite] < threshold_mg_dl
+    # linked[j]: reading j follows reading j - 1 within the forecast's bridging limit
+    linked = np.r_[False, np.diff(t_s) <= MAX_BRIDGE_MIN * 60.0]
+    flags = raw.copy()
+    for back in range(1, confirm_readings):
+        flags &= _shifted(raw, back) & _shifted(linked, back - 1)
+    return flags, lowest
+
+
+def _shifted(x: np.ndarray, by: int) -> np.ndarray:
+    """``out[i] = x[i - by]`` (False before the start)."""
+    out = np.zeros(x.size, dtype=bool)
+    if by < x.size:
+        out[by:] = x[: x.size - by]
+    return out
 
 
 def _runs(

@@ -240,7 +240,9 @@ def predicted_low_findings(
     if t.size < _MIN_READINGS:
         return []
     rule = thresholds.predicted_low
-    result = predicted_low(_datetime64(t), g, rule.threshold_mg_dl, rule.within_min)
+    result = predicted_low(
+        _datetime64(t), g, rule.threshold_mg_dl, rule.within_min, rule.confirm_readings
+    )
     limit_s = 60.0 * thresholds.stale_device.cgm_limit_min
     return [
         _predicted_finding(run, thresholds, still_open(run.end.timestamp(), t[-1], now_s, limit_s))

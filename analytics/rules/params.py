@@ -24,6 +24,7 @@ from analytics.clinical_constants import (
     HYPER_PROLONGED_MIN,
     LOW_MG_DL,
     MIN_COVERAGE,
+    PREDICTED_LOW_CONFIRM_READINGS,
     PREDICTED_LOW_WITHIN_MIN,
     STALE_CGM_MIN,
     STALE_HR_MIN,
@@ -138,16 +139,25 @@ class PredictedLowRule:
         70 mg/dL, the level-1 hypoglycaemia threshold (Battelino 2019).
     within_min : int
         Look-ahead in minutes, a multiple of 5 up to 60 (30).
+    confirm_readings : int
+        Consecutive readings whose forecasts must all fall below the threshold (2).
     version : str
         Parameter-set version.
     """
 
     threshold_mg_dl: float = LOW_MG_DL
     within_min: int = PREDICTED_LOW_WITHIN_MIN
+    confirm_readings: int = PREDICTED_LOW_CONFIRM_READINGS
     version: str = DEFAULT_VERSION
 
     def __post_init__(self) -> None:
-        _positive(self, "threshold_mg_dl", "within_min")
+        _positive(self, "threshold_mg_dl", "within_min", "confirm_readings")
+        if not isinstance(self.confirm_readings, int) or self.confirm_readings > 6:
+            msg = (
+                "PredictedLowRule.confirm_readings should be a whole number of readings, "
+                f"1 to 6; got {self.confirm_readings!r}"
+            )
+            raise ThresholdError(msg)
         if self.within_min % 5 or self.within_min > 60:
             msg = f"PredictedLowRule.within_min should be 5, 10, ..., 60; got {self.within_min!r}"
             raise ThresholdError(msg)

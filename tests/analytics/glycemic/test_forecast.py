@@ -9,7 +9,12 @@ import pytest
 
 from analytics.errors import GlycemicInputError
 from analytics.glycemic import forecast, predicted_low
-from analytics.glycemic.forecast import LAGS_MIN, baseline_experts
+from analytics.glycemic.forecast import (
+    LAGS_MIN,
+    baseline_experts,
+    gate_weights,
+    matched_reading,
+)
 
 START = np.datetime64("2024-01-01T00:00")
 
@@ -99,11 +104,14 @@ def test_mismatched_lengths_are_rejected() -> None:
         forecast(five_minute_times(12), np.full(11, 100.0))
 
 
-def test_predicted_low_flags_a_steep_fall_before_it_crosses_70() -> None:
+def test_predicted_low_flags_a_steep_fall_before_it_goes_below_70() -> None:
     glucose = np.r_[np.full(12, 130.0), 130.0 - 6.0 * np.arange(1, 13)]  # -6 mg/dL per 5 min
     result = predicted_low(five_minute_times(glucose.size), glucose)
     first = int(np.flatnonzero(result.flags)[0])
-    assert glucose[first] > 70.0
+    assert glucose[first] >= 70.0
+    # without the confirmation by the reading before, the same fall is flagged earlier
+    unconfirmed = predicted_low(five_minute_times(glucose.size), glucose, confirm_readings=1)
+    assert int(np.flatnonzero(unconfirmed.flags)[0]) == first - 1
     assert result.rule_id == "predicted_low"
     assert result.findings[0].n_readings == int(result.flags[first:].sum())
 
@@ -158,3 +166,52 @@ def test_unpredictable_subject_falls_back_to_hold() -> None:
     mine = np.sqrt(np.mean((out[:-6][late] - target[late]) ** 2))
     hold = np.sqrt(np.mean((glucose[:-6][late] - target[late]) ** 2))
     assert mine <= 1.03 * hold
+
+
+def test_one_noisy_low_reading_does_not_raise_predicted_low() -> None:
+    # Steady at 100 mg/dL with one reading dragged down to 62 by sensor noise: the
+    # forecast from that reading alone is low, the next reading's is not.
+    glucose = np.full(40, 100.0)
+    glucose[30] = 62.0
+    times = five_minute_times(glucose.size)
+    assert predicted_low(times, glucose, confirm_readings=1).flags[30]
+    assert not predicted_low(times, glucose).flags.any()
+
+
+def test_two_consecutive_low_forecasts_raise_predicted_low() -> None:
+    glucose = np.full(40, 100.0)
+    glucose[30:] = 62.0
+    flags = predicted_low(five_minute_times(glucose.size), glucose).flags
+    assert not flags[30]
+    assert flags[31:].all()
+
+
+def test_forecast_stays_within_the_sensor_range() -> None:
+    glucose = np.r_[np.full(12, 120.0), 120.0 - 8.0 * np.arange(1, 10)]  # down to 48
+    out = forecast(five_minute_times(glucose.size), glucose)
+    assert np.nanmin(out) == 40.0
+    rising = forecast(five_minute_times(glucose.size), 520.0 - glucose)  # up to 472 (HIGH)
+    assert np.nanmax(rising) == 400.0
+
+
+def test_fifteen_minute_targets_are_matched_within_three_minutes() -> None:
+    # A 15-min sensor logging 3 s late: t + 30 min is 6 s from the reading two later.
+    t_s = np.arange(10, dtype=np.float64) * (15 * 60.0 + 3.0)
+    match = matched_reading(t_s, t_s + 1800.0)
+    np.testing.assert_array_equal(match[:8], np.arange(2, 10))
+    assert (match[8:] == -1).all()
+    # a reading 4 min off the target time is not a target
+    assert matched_reading(np.array([0.0, 2040.0]), np.array([1800.0]))[0] == -1
+
+
+def test_gate_learns_from_fifteen_minute_jittered_targets() -> None:
+    # Expert 0 forecasts the future reading exactly, expert 1 is 30 mg/dL off: once the
+    # 15-min readings (logged 3 s late) release their errors, the weight goes to expert 0.
+    n = 200
+    t_s = np.arange(n, dtype=np.float64) * (15 * 60.0 + 3.0)
+    g = 120.0 + 30.0 * np.sin(np.arange(n) / 5.0)
+    future = np.r_[g[2:], np.nan, np.nan]
+    preds = np.column_stack([future, future + 30.0])
+    weights = gate_weights(t_s, g, preds, 1800.0)
+    assert weights[0, 0] == pytest.approx(0.5)
+    assert weights[-1, 0] > 0.99
