@@ -1,8 +1,10 @@
 """Schemathesis against the served OpenAPI document: no generated request gets a 5xx.
 
 Every operation the document lists is exercised (new routes are picked up as they are
-added), with valid and invalid examples, each with no credential and with a gateway's
-token. The example count is bounded so that the run takes seconds, not minutes;
+added), with valid and invalid examples, each with no credential, with a gateway's token
+and with the session of a clinician whose team holds the enrolled participant (a fresh
+session per operation, so that a generated logout cannot blind the rest). The example
+count is bounded so that the run takes seconds, not minutes;
 ``WEARMON_FUZZ_EXAMPLES`` raises it for a longer local run.
 """
 
@@ -20,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
+from tests.ingest.auth.helpers import add_account, assign, bearer, token_of
 from tests.ingest.conftest import Home, make_settings, serve_in_thread
 
 pytestmark = pytest.mark.db
@@ -71,11 +74,18 @@ def _fuzz(api: str, operation: Any, mode: GenerationMode, auth: dict[str, str]) 
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_generated_request_gets_a_5xx(fuzzed_api: str, home: Home, mode: GenerationMode) -> None:
+def test_no_generated_request_gets_a_5xx(
+    fuzzed_api: str, db_url: str, home: Home, mode: GenerationMode
+) -> None:
     operations = _operations(fuzzed_api)
     assert any(op.path == "/api/v1/ingest/batch" for op in operations)
+    assert any(op.path == "/api/v1/alerts/{alert_id}/resolve" for op in operations)
+    add_account(db_url, "fuzz.nurse", team="fuzz-team")
+    assign(db_url, "fuzz-team", home.participant_id)
     failures: list[str] = []
-    for operation in operations:
-        for auth in ({}, {"Authorization": f"Bearer {home.token}"}):
-            failures += _fuzz(fuzzed_api, operation, mode, auth)
+    with httpx.Client(base_url=fuzzed_api, timeout=30) as client:
+        for operation in operations:
+            clinician = bearer(token_of(client, "fuzz.nurse"))
+            for auth in ({}, bearer(home.token), clinician):
+                failures += _fuzz(fuzzed_api, operation, mode, auth)
     assert failures == []
