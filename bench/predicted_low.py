@@ -47,9 +47,13 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def episodes(t: np.ndarray, g: np.ndarray, thresholds: Thresholds) -> list[tuple[float, float]]:
-    """Alert episodes (onset, last flagged time) from a live replay of the rule."""
+def episodes(
+    t: np.ndarray, g: np.ndarray, thresholds: Thresholds
+) -> tuple[list[tuple[float, float]], int]:
+    """Alert episodes (onset, last flagged time) from a live replay of the rule, and the
+    number of distinct findings (distinct onsets) the replay produced."""
     merged: list[list[float]] = []
+    onsets: set[float] = set()
     lo = 0
     for i in range(t.size):
         now = float(t[i])
@@ -59,12 +63,13 @@ def episodes(t: np.ndarray, g: np.ndarray, thresholds: Thresholds) -> list[tuple
             start_s=now - WINDOW_S, cgm_times_s=t[lo : i + 1], cgm_mg_dl=g[lo : i + 1]
         )
         for f in predicted_low_findings(window, thresholds, now):
+            onsets.add(f.onset_s)
             last = now if f.end_s is None else f.end_s
             if merged and f.onset_s <= merged[-1][1] + MERGE_S:
                 merged[-1][1] = max(merged[-1][1], last)
             else:
                 merged.append([f.onset_s, last])
-    return [(a, b) for a, b in merged]
+    return [(a, b) for a, b in merged], len(onsets)
 
 
 def true_low_onsets(t: np.ndarray, bg: np.ndarray) -> list[float]:
@@ -85,7 +90,14 @@ def run(n: int, days: float, seed: int, confirm: int | None = None) -> dict[str,
             "predicted_low", version=f"bench-confirm-{confirm}", confirm_readings=confirm
         )
     per: dict[str, dict[str, float]] = defaultdict(
-        lambda: {"participants": 0, "days": 0.0, "episodes": 0, "true_lows": 0, "warned": 0}
+        lambda: {
+            "participants": 0,
+            "days": 0.0,
+            "findings": 0,
+            "episodes": 0,
+            "true_lows": 0,
+            "warned": 0,
+        }
     )
     started = time.perf_counter()
     specs = cohort(n, seed)
@@ -98,13 +110,14 @@ def run(n: int, days: float, seed: int, confirm: int | None = None) -> dict[str,
             (trace.flags[present] & CgmFlag.HIGH) != 0,
         )
         t = trace.time_s[present]
-        eps = episodes(t, g, thresholds)
+        eps, distinct = episodes(t, g, thresholds)
         lows = true_low_onsets(trace.time_s, trace.blood_glucose_mg_dl)
         warned = sum(any(on - LEAD_S <= a <= on for a, _ in eps) for on in lows)
         row = per[spec.scenario.name]
         row["participants"] += 1
         row["days"] += days
         row["episodes"] += len(eps)
+        row["findings"] += distinct
         row["true_lows"] += len(lows)
         row["warned"] += warned
         log(
@@ -115,6 +128,7 @@ def run(n: int, days: float, seed: int, confirm: int | None = None) -> dict[str,
         name: {
             **row,
             "episodes_per_participant_day": row["episodes"] / row["days"],
+            "findings_per_participant_day": row["findings"] / row["days"],
             "true_lows_warned_share": row["warned"] / row["true_lows"]
             if row["true_lows"]
             else None,
@@ -148,14 +162,19 @@ def main() -> None:
         f"confirm_readings {args.confirm or 'default'})"
     )
     print(
-        f"{'scenario':16s} {'people':>6s} {'episodes':>8s} {'per day':>8s} "
-        f"{'true lows':>9s} {'warned':>6s}"
+        f"{'scenario':16s} {'people':>6s} {'findings':>8s} {'episodes':>8s} "
+        f"{'per participant-day':>19s} {'true lows':>9s} {'warned':>6s}"
     )
     for name, r in res.items():
         print(
-            f"{name:16s} {r['participants']:6d} {r['episodes']:8d} "
-            f"{r['episodes_per_participant_day']:8.2f} {r['true_lows']:9d} {r['warned']:6d}"
+            f"{name:16s} {r['participants']:6d} {r['findings']:8d} {r['episodes']:8d} "
+            f"{r['episodes_per_participant_day']:19.2f} {r['true_lows']:9d} {r['warned']:6d}"
         )
+    print(
+        "findings: distinct onsets over all evaluations; episodes: merged as the alert "
+        "lifecycle merges them (30 min); warned: true lows (plasma < 70 for >= 15 min) "
+        "with an episode opened in the 30 min before their onset"
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from analytics.glycemic.grid import DayGrid
-from analytics.glycemic.mage import mage_ma
+from analytics.glycemic.mage import (
+    LONG_MA_POINTS,
+    SHORT_MA_POINTS,
+    _crossings,
+    _moving_mean,
+    mage_ma,
+)
 
 POINTS_PER_DAY = 288
 
@@ -81,3 +87,43 @@ def test_short_gap_inside_a_segment_changes_nothing_for_a_regular_wave() -> None
     trace = A.copy()
     trace[30:40] = np.nan  # on the falling side of the first wave, vertices at 24 and 48
     assert mage_ma(_grid(trace)) == pytest.approx(100.0)
+
+
+# After a gap of 36 missing points (180 min, not split), the first readings are the only
+# values in both the 5-point and the 32-point windows: for grid points 76..80 both
+# windows hold exactly the readings 76..j (the long window reaches back to 45..49, all
+# missing). iglu's means of the same readings are the same number, so the difference is
+# exactly 0 there and no crossing is found. The readings are chosen so that summing
+# them in another order rounds differently (0.1 + 0.7 + 0.3 ... is not associative).
+POST_GAP = np.array([100.1, 100.7, 100.3, 100.9, 100.2, 100.6, 100.4, 100.8])
+TIED = slice(76, 81)
+
+
+def _gap_then_post_gap() -> np.ndarray:
+    return np.r_[np.linspace(90.0, 130.0, 40), np.full(36, np.nan), POST_GAP]
+
+
+def test_moving_means_of_the_same_readings_are_identical_after_a_gap() -> None:
+    trace = _gap_then_post_gap()
+    delta = _moving_mean(trace, SHORT_MA_POINTS) - _moving_mean(trace, LONG_MA_POINTS)
+    assert (delta[TIED] == 0.0).all()
+    # by hand: at point 78 both windows hold readings 76, 77, 78
+    assert _moving_mean(trace, LONG_MA_POINTS)[78] == pytest.approx(np.mean(POST_GAP[:3]))
+    assert delta[81] != 0.0  # from point 81 on the short window has dropped reading 76
+
+
+def test_a_zero_difference_after_a_gap_is_no_crossing() -> None:
+    trace = _gap_then_post_gap()
+    delta = _moving_mean(trace, SHORT_MA_POINTS) - _moving_mean(trace, LONG_MA_POINTS)
+    crossing_points = {i for i, _ in _crossings(trace, delta)[1:-1]}
+    assert not crossing_points & set(range(TIED.start, TIED.stop))
+
+
+def test_moving_mean_is_computed_like_r_mean() -> None:
+    # Exact mean 1078.2 / 5 = 215.64. R's mean (extended-precision sum, then the mean
+    # residual added) returns the double nearest to it; a plain double sum in order
+    # rounds to 215.64000000000001.
+    values = np.array([333.7, 41.0, 348.7, 52.1, 302.7])
+    plain = ((((values[0] + values[1]) + values[2]) + values[3]) + values[4]) / 5
+    assert plain != 215.64
+    assert _moving_mean(values, 5)[4] == 215.64
