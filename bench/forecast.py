@@ -159,8 +159,23 @@ def fold_experts(
     return np.vstack([fit_experts(blocks), baseline_experts(h)])
 
 
-def evaluate(data: dict[str, dict[str, Subject]], k: int, seed: int) -> dict[str, Any]:
-    """Out-of-fold predictions of every method; returns per-cohort results."""
+def noisy(s: Subject, sd: float, seed: int) -> Subject:
+    """``s`` with seeded Gaussian sensor noise added, kept within 40-400 mg/dL."""
+    if sd <= 0:
+        return s
+    rng = np.random.default_rng(seed)
+    return Subject(s.t_s, np.clip(s.gl + rng.normal(0.0, sd, s.gl.size), 40.0, 400.0), s.step_min)
+
+
+def evaluate(
+    data: dict[str, dict[str, Subject]], k: int, seed: int, noise_sd: float = 0.0
+) -> dict[str, Any]:
+    """Out-of-fold predictions of every method; returns per-cohort results.
+
+    ``noise_sd`` > 0 adds that much Gaussian noise to the held-out subjects only (the
+    experts and the AR are fitted on clean data): a shift the forecast was not fitted
+    on, where it must fall back rather than lose to hold.
+    """
     feats = Features(data)
     parts = {name: folds(list(data[name]), k, seed) for name in COHORTS}
     parts[FIFTEEN_MIN] = parts["azt1d"]
@@ -174,6 +189,8 @@ def evaluate(data: dict[str, dict[str, Subject]], k: int, seed: int) -> dict[str
     }
     rule: dict[str, list[np.ndarray]] = {n: [] for n in SCORED}
     missing = dict.fromkeys(SCORED, 0)
+    # per cohort: subjects whose 30-min RMSE exceeds hold's / the damped trend's
+    losing = {n: {"zero_order_hold": 0, "damped_trend": 0} for n in SCORED}
     started = time.perf_counter()
     for f in range(k):
         train = {n: [i for j, p in enumerate(parts[n]) if j != f for i in p] for n in SCORED}
@@ -181,8 +198,8 @@ def evaluate(data: dict[str, dict[str, Subject]], k: int, seed: int) -> dict[str
         for name in SCORED:
             for h in PLOT_HORIZONS:
                 ar = fit_ar([windows(data[name][i], h) for i in train[name]])
-                for sid in parts[name][f]:
-                    s = data[name][sid]
+                for j, sid in enumerate(parts[name][f]):
+                    s = noisy(data[name][sid], noise_sd, seed * 100_003 + f * 1009 + j)
                     w = windows(s, h)
                     mine = mixture_forecast(s.t_s, s.gl, experts[h], h * 60.0)[w.reading]
                     hold = w.x[:, -1]
@@ -195,6 +212,9 @@ def evaluate(data: dict[str, dict[str, Subject]], k: int, seed: int) -> dict[str
                     truth[name][h].append(w.y)
                     if h == HORIZON_MIN:
                         missing[name] += int(np.isnan(mine).sum())
+                        mse = {m: float(np.mean((v[-1] - w.y) ** 2)) for m, v in out.items()}
+                        for m in losing[name]:
+                            losing[name][m] += int(w.y.size > 0 and mse["wearmon"] > mse[m])
                         by_h = np.vstack(
                             [
                                 mixture_forecast(s.t_s, s.gl, experts[r], r * 60.0)
@@ -220,6 +240,7 @@ def evaluate(data: dict[str, dict[str, Subject]], k: int, seed: int) -> dict[str
             "ratio_to_best_of_hold_and_damped": methods["wearmon"]["rmse_mg_dl"] / best_simple,
             "ratio_to_population_ar": methods["wearmon"]["rmse_mg_dl"]
             / methods["population_ar"]["rmse_mg_dl"],
+            "subjects_losing_to": losing[name],
             "predicted_low_rule": {
                 "sensitivity": float(np.sum(flags & actual) / max(actual.sum(), 1)),
                 "ppv": float(np.sum(flags & actual) / max(flags.sum(), 1)),
@@ -317,8 +338,10 @@ def plot(results: dict[str, Any], out_dir: Path) -> list[Path]:
     return paths
 
 
-def report(results: dict[str, Any], k: int) -> None:
+def report(results: dict[str, Any], k: int, noise_sd: float) -> None:
     print(f"30-min forecast, {k}-fold subject-grouped cross-validation (out-of-fold)")
+    if noise_sd > 0:
+        print(f"held-out subjects with {noise_sd:g} mg/dL Gaussian noise added")
     for name, res in results.items():
         print(f"\n{name}: {res['subjects']} subjects, lows {100 * res['low_prevalence']:.1f} %")
         for method, s in res["methods"].items():
@@ -332,6 +355,8 @@ def report(results: dict[str, Any], k: int) -> None:
             f"{res['ratio_to_best_of_hold_and_damped']:.4f} (target <= 0.95); "
             f"wearmon / population AR {res['ratio_to_population_ar']:.4f}; "
             f"missing forecasts {res['methods']['wearmon']['missing_forecasts']}; "
+            f"subjects worse than hold {res['subjects_losing_to']['zero_order_hold']}, "
+            f"than damped trend {res['subjects_losing_to']['damped_trend']}; "
             f"predicted-low rule Se {rule['sensitivity']:.3f} PPV {rule['ppv']:.3f}"
         )
 
@@ -341,20 +366,28 @@ def main() -> None:
     add_data_argument(parser)
     parser.add_argument("--folds", type=int, default=5, help="subject-grouped folds (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="fold assignment seed (default 0)")
+    parser.add_argument(
+        "--noise-sd",
+        type=float,
+        default=0.0,
+        help="add this much Gaussian noise (mg/dL) to the held-out subjects (default 0)",
+    )
     parser.add_argument("--json", action="store_true", help="print results as JSON on stdout")
     parser.add_argument("--plot", action="store_true", help="save plots under bench/out/")
     args = parser.parse_args()
     if args.folds < 2:
         parser.error("--folds must be at least 2")
     data = load(args.data_dir)
-    results = evaluate(data, args.folds, args.seed)
+    if args.noise_sd < 0:
+        parser.error("--noise-sd must be >= 0")
+    results = evaluate(data, args.folds, args.seed, args.noise_sd)
     if args.plot:
         for path in plot(results, OUT):
             log(f"plot saved to {path}")
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    report(results, args.folds)
+    report(results, args.folds, args.noise_sd)
 
 
 if __name__ == "__main__":
