@@ -22,7 +22,7 @@ from ingest.storage.audit import AuditEntry, write_audit
 CUSTODIAN_ROLE = "wearmon_custodian"
 #: What a project may release (docs/privacy.md "Research export"); alerts never carry
 #: their free-text summary, evidence or context.
-CONTENTS = ("readings", "readings_5m", "daily", "cgm_metrics", "alerts")
+CONTENTS = ("readings", "readings_5m", "daily", "cgm_metrics", "alerts", "checkins")
 FORMATS = ("csv", "parquet", "fhir", "omh")
 QUASI_IDENTIFIERS = ("age", "sex", "district")
 

@@ -208,7 +208,7 @@ def _write(
     conn.execute("SET LOCAL DateStyle = 'ISO, YMD'")
     order = sorted(release.subjects, key=lambda pid: release.subjects[pid][0])
     params: dict[str, object] = {"metrics": list(RELEASED_METRICS)}
-    for name in ("readings", "readings_5m", "daily", "alerts"):
+    for name in ("readings", "readings_5m", "daily", "alerts", "checkins"):
         if name not in project.contents:
             continue
         table = TABLES[name]

@@ -115,6 +115,24 @@ ALERTS: Final = Table(
     " WHERE a.participant_id = %(participant)s ORDER BY a.first_seen",
 )
 
+#: Wellbeing check-ins, one row per item answer (docs/checkins.md): the instrument and
+#: version, the check-in's score and screen result, the item, the answer and when it was
+#: given; times shifted like every other table.
+CHECKINS: Final = Table(
+    "checkins",
+    _cols(
+        "pseudonym:text instrument:text instrument_version:text completed_at:timestamp"
+        " score:int cutoff:int positive:int risk:int item:int answer:text answered_at:timestamp"
+    ),
+    "SELECT s.pseudonym, c.instrument, c.instrument_version, "
+    + _shift("c.completed_at")
+    + ", c.score, c.cutoff, c.positive::int, c.risk::int, a.item, a.answer, "
+    + _shift("a.answered_at")
+    + " FROM checkins c JOIN checkin_answers a USING (checkin_id)"
+    " JOIN export_subjects s ON s.participant_id = c.participant_id"
+    " WHERE c.participant_id = %(participant)s ORDER BY c.completed_at, a.item",
+)
+
 DEVICES: Final = Table(
     "devices",
     _cols("device:text pseudonym:text kind:text model:text"),
@@ -135,7 +153,7 @@ CGM_METRICS_COLUMNS: Final = _cols(
 #: Metrics whose readings and aggregates are released (battery is device telemetry).
 RELEASED_METRICS: Final = ("heart_rate", "rr_interval", "glucose")
 
-TABLES: Final = {t.name: t for t in (READINGS, READINGS_5M, DAILY, ALERTS)}
+TABLES: Final = {t.name: t for t in (READINGS, READINGS_5M, DAILY, ALERTS, CHECKINS)}
 
 
 def participants_columns(quasi_identifiers: Sequence[str]) -> tuple[Column, ...]:

@@ -31,6 +31,8 @@ class ParticipantIdentity:
     sex: str
     district: str
     phone: str | None = None
+    # The name the participant chose to be greeted by at their check-ins (1-50 chars).
+    preferred_name: str | None = None
 
 
 def enrol_participant(
@@ -53,7 +55,7 @@ def enrol_participant(
         )
         conn.execute(
             "INSERT INTO participant_identity (participant_id, full_name, phone, birth_year,"
-            " sex, district) VALUES (%s, %s, %s, %s, %s, %s)",
+            " sex, district, preferred_name) VALUES (%s, %s, %s, %s, %s, %s, %s)",
             (
                 participant_id,
                 identity.full_name,
@@ -61,6 +63,7 @@ def enrol_participant(
                 identity.birth_year,
                 identity.sex,
                 identity.district,
+                identity.preferred_name,
             ),
         )
         write_audit(

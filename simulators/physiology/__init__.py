@@ -15,6 +15,7 @@ from simulators.physiology.glucose import GlucoseModel, GlucoseTrace
 from simulators.physiology.glucose_params import CgmParams, GlucoseParams, MealPlan, Medication
 from simulators.physiology.heart import HeartModel, HeartTrace, Rhythm
 from simulators.physiology.heart_params import HeartParams
+from simulators.physiology.mood import MoodParams
 from simulators.physiology.scenarios import (
     SCENARIOS,
     FaultKind,
@@ -49,6 +50,7 @@ __all__ = [
     "HeartTrace",
     "MealPlan",
     "Medication",
+    "MoodParams",
     "ParameterError",
     "ParticipantSpec",
     "PhysiologyError",

@@ -35,6 +35,7 @@ class Stream(IntEnum):
     GLUCOSE_PHASE = 24
     GLUCOSE_GAPS = 26
     COHORT = 40
+    MOOD = 50  # weekly check-in answers (simulators.checkins)
 
 
 def rng_for(seed: int, stream: Stream, index: int = 0) -> np.random.Generator:

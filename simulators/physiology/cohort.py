@@ -42,8 +42,9 @@ SEOUL_DISTRICTS: tuple[tuple[str, str], ...] = (
     ("Gangdong-gu", "강동구"),
 )
 
-#: Scenario of participant i is _MIX[i % 20]: for 20 participants 8 healthy and two of
-#: each clinical risk, one of each technical scenario; any prefix mixes them early.
+#: Scenario of participant i is _MIX[i % 20]: for 20 participants 7 healthy, two of each
+#: clinical risk, one with declining mood (low_mood, participant 7), one of each technical
+#: scenario; any prefix mixes them early.
 _MIX: tuple[str, ...] = (
     "healthy",
     "paroxysmal_af",
@@ -51,7 +52,7 @@ _MIX: tuple[str, ...] = (
     "bradycardia",
     "hyperglycaemia",
     "tachycardia",
-    "healthy",
+    "low_mood",
     "noisy_sensor",
     "healthy",
     "gateway_outage",
@@ -128,7 +129,8 @@ def cohort(n: int, seed: int, reference_year: int = 2026) -> list[ParticipantSpe
     Returns
     -------
     list of ParticipantSpec
-        Scenario mix as in ``_MIX``: with n = 20, 8 healthy and 2 of each clinical risk.
+        Scenario mix as in ``_MIX``: with n = 20, 7 healthy, 2 of each clinical risk,
+        one low_mood.
     """
     if n < 0 or seed < 0:
         raise ParameterError(f"expected n >= 0 and seed >= 0, got n={n}, seed={seed}")

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from simulators.physiology.errors import UnknownScenarioError
 from simulators.physiology.glucose_params import CgmParams, GlucoseParams, MealPlan, Medication
 from simulators.physiology.heart_params import HeartParams
+from simulators.physiology.mood import MoodParams
 from simulators.physiology.schedule import EpisodeSpec
 
 
@@ -48,6 +49,7 @@ class Scenario:
     heart: HeartParams = field(default_factory=HeartParams)
     glucose: GlucoseParams = field(default_factory=GlucoseParams)
     faults: tuple[FaultWindow, ...] = ()
+    mood: MoodParams = field(default_factory=MoodParams)
 
 
 #: Well-controlled T2D on metformin: no hypoglycaemic drug, modest excursions.
@@ -158,6 +160,15 @@ _FREQUENT_ECTOPY = Scenario(
     glucose=_CONTROLLED,
 )
 
+_LOW_MOOD = Scenario(
+    "low_mood",
+    "Ordinary physiology (T2D well controlled on metformin); mood declining over the "
+    "weeks: weekly GDS-15 scores rise from about 3 to about 11, crossing the Korean "
+    "cut-off of 8 (SGDS-K), so mood_screen fires (docs/checkins.md).",
+    glucose=_CONTROLLED,
+    mood=MoodParams(first_score=3.0, last_score=11.0, noise_sd=0.5),
+)
+
 _GATEWAY_OUTAGE = Scenario(
     "gateway_outage",
     "Ordinary physiology; the home link fails: wearables out of range for 40 min in the "
@@ -194,6 +205,7 @@ SCENARIOS: MappingProxyType[str, Scenario] = MappingProxyType(
             _NOISY_SENSOR,
             _GATEWAY_OUTAGE,
             _FREQUENT_ECTOPY,
+            _LOW_MOOD,
         )
     }
 )

@@ -59,6 +59,7 @@ def _enrol(conn: psycopg.Connection[tuple[object, ...]], spec: ParticipantSpec) 
         birth_year=spec.birth_year,
         sex=spec.sex,
         district=spec.district,
+        preferred_name=spec.participant_id,
     )
     pid = enrol_participant(
         conn, study_id=STUDY_ID, identity=identity, time_zone="Asia/Seoul", actor=ACTOR

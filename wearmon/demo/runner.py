@@ -28,6 +28,7 @@ from simulators.physiology import cohort
 from simulators.physiology.cohort import ParticipantSpec
 from wearmon.api_process import ApiProcess, api_process
 from wearmon.demo.backfill import HistoryJob, history_writer
+from wearmon.demo.checkins import WEEK, WEEKS, queue_checkins
 from wearmon.demo.clinician import TEAM, USERNAME, create_demo_clinician, generated_password
 from wearmon.demo.enrol import EnrolledHome, enrol_cohort
 from wearmon.demo.faults import history_radio_losses, play_faults, sleep_s
@@ -65,8 +66,11 @@ async def run_demo(options: DemoOptions, database_url: str) -> None:
     started = time.monotonic()
     await asyncio.to_thread(_migrate, database_url)
     env = {
-        # History older than the default 7-day buffer window must still be accepted.
-        "WEARMON_BUFFER_WINDOW_DAYS": str(max(7.0, options.history_days + 1.0)),
+        # History older than the default 7-day buffer window must still be accepted, and
+        # so must the weekly check-ins of the last WEEKS weeks.
+        "WEARMON_BUFFER_WINDOW_DAYS": str(
+            max(7.0, options.history_days + 1.0, WEEKS * WEEK.days + 1.0)
+        ),
         # Back-fill bursts from every home at once; the demo is one trusted machine.
         "WEARMON_GATEWAY_RATE_PER_S": "1000",
         "WEARMON_GATEWAY_BURST": "1000",
@@ -177,6 +181,12 @@ async def _run_homes(
                     outbox_dir=outbox_dir,
                 )
             )
+        # Before the gateways start: each outbox file is created by one writer at a time.
+        queued = await asyncio.to_thread(queue_checkins, homes, clock.now())
+        _say(
+            f"{queued} weekly check-ins ({WEEKS} per participant, answered through the "
+            "dialogue as each scenario's mood says) queued in the gateways' outboxes"
+        )
         for home in homes:
             gw = HomeGateway(home)
             gw.start()

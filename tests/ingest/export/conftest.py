@@ -42,6 +42,7 @@ class Cohort:
     withdrawn: uuid.UUID | None = None
     identifiers: list[str] = field(default_factory=list)
     readings: list[tuple[uuid.UUID, str, dt.datetime, float | None]] = field(default_factory=list)
+    checkins: dict[uuid.UUID, dt.datetime] = field(default_factory=dict)  # completed_at
 
 
 def _account(conn: psycopg.Connection[tuple[object, ...]], username: str, role: str) -> None:
@@ -115,6 +116,7 @@ def build_cohort(url: str, *, accounts: bool = True) -> Cohort:
                 str(gid),
             ]
             _readings(conn, cohort, pid, hr, cgm, i)
+            _checkin(conn, cohort, pid, gid, i)
             conn.execute(
                 "INSERT INTO alerts (participant_id, rule_id, rule_version, kind, priority,"
                 " first_seen, last_seen, summary, evidence) VALUES"
@@ -156,6 +158,33 @@ def _readings(
     store_readings_sync(conn, rows, app_rollup=True)
     conn.commit()
     cohort.readings += [(r[3], r[1], r[2], r[4]) for r in rows]
+
+
+def _checkin(
+    conn: psycopg.Connection[tuple[object, ...]],
+    cohort: Cohort,
+    pid: uuid.UUID,
+    gid: uuid.UUID,
+    i: int,
+) -> None:
+    """One weekly GDS-15 check-in of 15 answers, score i (as ingestion stores it)."""
+    done = (START + dt.timedelta(hours=12, minutes=i)).astimezone(dt.UTC)
+    row = conn.execute(
+        "INSERT INTO checkins (participant_id, gateway_id, idempotency_key, body_sha256,"
+        " instrument, instrument_version, completed_at, score, points, answered, skipped,"
+        " prorated, positive, cutoff) VALUES (%s, %s, %s, '\\x00', 'gds15', '1.0.0', %s,"
+        " %s, %s, 15, 0, false, %s, 8) RETURNING checkin_id",
+        (pid, gid, f"key-{i}", done, i, i, i >= 8),
+    ).fetchone()
+    assert row is not None
+    for item in range(1, 16):
+        conn.execute(
+            "INSERT INTO checkin_answers (checkin_id, item, answer, answered_at)"
+            " VALUES (%s, %s, %s, %s)",
+            (row[0], item, "yes" if item <= i else "no", done - dt.timedelta(seconds=16 - item)),
+        )
+    conn.commit()
+    cohort.checkins[pid] = done
 
 
 @pytest.fixture

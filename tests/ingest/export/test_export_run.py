@@ -20,7 +20,7 @@ from tests.ingest.export.conftest import SEOUL, Cohort
 pytestmark = pytest.mark.db
 
 TODAY = dt.date(2026, 12, 6)
-ALL_CONTENTS = ("readings", "readings_5m", "daily", "cgm_metrics", "alerts")
+ALL_CONTENTS = ("readings", "readings_5m", "daily", "cgm_metrics", "alerts", "checkins")
 
 
 def _now() -> dt.datetime:
@@ -174,6 +174,23 @@ def test_dates_shift_by_whole_weeks_keeping_times_and_intervals(
         assert [t.time() for t in local] == [b.astimezone(SEOUL).time() for b in before]
         offsets.add((series_key[0], offset))
     assert len({o for _, o in offsets}) > 1  # per participant, not one global shift
+    # Check-ins move with the participant's readings: the same offset, item by item.
+    by_pseudonym = dict(offsets)
+    checkins = _csv(tmp_path / "out/csv/checkins.csv")
+    assert len(checkins) == 15 * (len(cohort.participants) - 1)  # the withdrawn one is out
+    for pid, done in cohort.checkins.items():
+        mine = [r for r in checkins if r["pseudonym"] == pseudonym(key, "participant", pid)]
+        if pid == cohort.withdrawn:
+            assert mine == []
+            continue
+        assert [int(r["item"]) for r in mine] == list(range(1, 16))
+        offset = by_pseudonym[mine[0]["pseudonym"]]
+        assert {dt.datetime.fromisoformat(r["completed_at"]) - done for r in mine} == {offset}
+        assert (
+            dt.datetime.fromisoformat(mine[-1]["answered_at"])
+            == done - dt.timedelta(seconds=1) + offset
+        )
+        assert mine[0]["instrument"] == "gds15"
 
 
 def test_ages_are_banded_never_raw(cohort: Cohort, tmp_path: Path) -> None:
@@ -252,7 +269,8 @@ def test_csv_and_parquet_hold_the_same_rows(cohort: Cohort, tmp_path: Path) -> N
 
     _create(cohort.url, "same")
     _run(cohort.url, "same", tmp_path / "out")
-    for table in ("readings", "readings_5m", "daily", "alerts", "participants", "cgm_metrics"):
+    tables = ("readings", "readings_5m", "daily", "alerts", "participants", "cgm_metrics")
+    for table in (*tables, "checkins"):
         rows = _csv(tmp_path / f"out/csv/{table}.csv")
         frame = pq.read_table(tmp_path / f"out/parquet/{table}.parquet").to_pylist()
         assert len(rows) == len(frame), table
