@@ -157,6 +157,37 @@ class ParticipantView:
     alerts: Sequence[Mapping[str, Any]] = field(default_factory=tuple)
     heart: HeartSummary = field(default_factory=HeartSummary)
     window_end: dt.datetime | None = None
+    mood: tuple[MoodScore, ...] = ()
+
+
+@dataclass(frozen=True)
+class MoodScore:
+    """One weekly GDS-15 check-in on the score trend (docs/checkins.md)."""
+
+    at: dt.datetime
+    score: int | None
+    cutoff: int | None
+    positive: bool | None
+
+
+def parse_mood(data: Any) -> tuple[MoodScore, ...]:
+    """The GDS-15 check-ins of ``checkins`` (oldest first); other instruments are left out."""
+    out = []
+    for item in data if isinstance(data, list) else []:
+        at = as_time(pick(item, "completed_at"))
+        if at is None or pick(item, "instrument") != "gds15":
+            continue
+        score, cutoff = as_float(pick(item, "score")), as_float(pick(item, "cutoff"))
+        positive = pick(item, "positive")
+        out.append(
+            MoodScore(
+                at,
+                None if score is None else int(score),
+                None if cutoff is None else int(cutoff),
+                positive if isinstance(positive, bool) else None,
+            )
+        )
+    return tuple(sorted(out, key=lambda m: m.at))
 
 
 def parse_devices(data: Any) -> list[Device]:
@@ -223,6 +254,7 @@ def parse_participant(data: Mapping[str, Any]) -> ParticipantView:
             af_episodes=int(af_episodes) if isinstance(af_episodes, int | float) else None,
         ),
         window_end=as_time(pick(data, "window.to")),
+        mood=parse_mood(pick(data, "checkins")),
     )
 
 

@@ -13,6 +13,7 @@ from dashboard.figures.glucose import agp_figure, cgm_figure, tir_figure
 from dashboard.figures.heart import af_burden_figure, hrv_figure, poincare_figure
 from dashboard.figures.style import base_layout, empty_note
 from dashboard.figures.timeline import timeline_figure
+from dashboard.figures.wellbeing import gds_trend_figure
 from dashboard.i18n import Translator
 from dashboard.ids import Id
 from dashboard.model.glucose import check_targets
@@ -212,6 +213,10 @@ def participant_page(
                         className="grid2",
                     ),
                 ],
+                className="section",
+            ),
+            html.Section(
+                [html.H2(t("section.wellbeing")), graph(gds_trend_figure(view.mood, t))],
                 className="section",
             ),
             quality_section(view.quality, t, now),

@@ -151,6 +151,35 @@ def _post(base: str, home: Home, readings: list[dict[str, Any]]) -> None:
             assert response.status_code == 200, response.text
 
 
+def _post_checkin(base: str, home: Home, done: dt.datetime, points: int) -> None:
+    """A weekly GDS-15 check-in from the home gateway: ``points`` forward items answered
+    yes (a point each), the rest answered the non-depressive way."""
+    reversed_items = {1, 5, 7, 11, 13}  # score on "no" (Sheikh & Yesavage 1986)
+    forward = [n for n in range(1, 16) if n not in reversed_items][:points]
+    body = {
+        "gateway_id": str(home.gateway_id),
+        "participant_id": str(home.participant_id),
+        "instrument": "gds15",
+        "instrument_version": "1.0.0",
+        "completed_at": done.isoformat(),
+        "answers": [
+            {
+                "item": n,
+                "answer": "yes" if n in reversed_items or n in forward else "no",
+                "answered_at": (done - dt.timedelta(seconds=15 - n)).isoformat(),
+            }
+            for n in range(1, 16)
+        ],
+    }
+    response = httpx.post(
+        f"{base}/api/v1/ingest/checkin",
+        json=body,
+        headers={"Authorization": f"Bearer {home.token}", "Idempotency-Key": str(uuid.uuid4())},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+
+
 def _wait_for_alert(base: str, user: str, participant_id: str, rule: str) -> None:
     with httpx.Client(base_url=base, timeout=30) as client:
         token = client.post(
@@ -227,6 +256,7 @@ def start_stack(database_url: str, tmp: Path) -> Iterator[Stack]:
                 )
             now = dt.datetime.now(dt.UTC).replace(microsecond=0)
             _post(base, hypo, _readings(hypo, now))
+            _post_checkin(base, hypo, now - dt.timedelta(hours=1), points=9)
             healthy_readings = [
                 {**r, "value": 120.0} if r["metric"] == "glucose" else r
                 for r in _readings(healthy, now)

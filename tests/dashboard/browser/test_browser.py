@@ -123,6 +123,9 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             expect(card.locator("h3")).to_contain_text(hypo)
             expect(page.locator("#timeline .main-svg").first).to_be_visible()
             expect(page.get_by_text("활동 혈당 프로필")).to_be_visible()
+            # The weekly GDS-15 score trend, with the Korean cut-off line.
+            expect(page.get_by_text("주간 우울 선별 (GDS-15)")).to_be_visible()
+            expect(page.get_by_text("기준점 8")).to_be_visible()
             # The heart window arrives by its own callback; shoot once it has been drawn.
             expect(page.locator(".dash-spinner")).to_have_count(0)
             _shot(page, "participant-ko")
