@@ -38,6 +38,8 @@ def test_enrolment_prints_ids_and_a_token_whose_hash_only_is_stored(
         "F",
         "--district",
         "mapo",
+        "--preferred-name",
+        " 순자 ",
         *db,
     )["participant_id"]
     dev = run(
@@ -56,10 +58,12 @@ def test_enrolment_prints_ids_and_a_token_whose_hash_only_is_stored(
     assert len(gw["token"]) >= 43  # 256 bits, base64url
     with psycopg.connect(db_url) as conn:
         district = conn.execute("SELECT district FROM participant_identity").fetchone()
+        greeted = conn.execute("SELECT preferred_name FROM participant_identity").fetchone()
         device = conn.execute("SELECT participant_id::text, kind FROM devices").fetchone()
         stored = conn.execute("SELECT token_sha256 FROM gateways").fetchone()
         audited = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'enroll'").fetchone()
     assert district == ("Mapo-gu",)
+    assert greeted == ("순자",)
     assert device == (pid, "cgm")
     assert stored is not None
     assert gw["token"].encode() not in bytes(stored[0])

@@ -40,6 +40,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--sex", required=True, choices=["F", "M"])
     p.add_argument("--district", required=True, help="Seoul gu, e.g. Mapo-gu")
     p.add_argument("--phone", help="contact phone number")
+    p.add_argument(
+        "--preferred-name",
+        help="the name they chose to be greeted by at their check-ins (1-50 characters)",
+    )
     p.add_argument("--time-zone", default="Asia/Seoul", help="IANA zone (default Asia/Seoul)")
     p.set_defaults(run=run_participant)
 
@@ -114,7 +118,17 @@ def run_participant(args: argparse.Namespace) -> int:
             f"--birth-year {args.birth_year} is not a plausible year of birth (1900-{this_year})"
         )
     _require_time_zone(args.time_zone)
-    identity = ParticipantIdentity(args.name, args.birth_year, args.sex, district, args.phone)
+    preferred = args.preferred_name
+    if preferred is not None and not 1 <= len(preferred.strip()) <= 50:
+        raise UsageError(f"--preferred-name {preferred!r}: expected 1-50 characters")
+    identity = ParticipantIdentity(
+        args.name,
+        args.birth_year,
+        args.sex,
+        district,
+        args.phone,
+        None if preferred is None else preferred.strip(),
+    )
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
         pid = enrol_participant(
