@@ -9,8 +9,9 @@ embedded database stops with the demo), and reports:
   retrospective), alerts per participant-day (history days plus minutes run);
 * the acceptance checks within ``--within`` minutes of the start: the paroxysmal_af
   participants have ``af_burden``, nocturnal_hypo ``hypo_level1`` or ``hypo_level2``,
-  bradycardia and tachycardia their rate rule, gateway_outage a technical alert, and
-  healthy participants no physiological alert;
+  bradycardia and tachycardia their rate rule, low_mood ``mood_screen`` (from its weekly
+  check-ins), gateway_outage a technical alert, and healthy participants no
+  physiological or wellbeing alert;
 * seconds from the demo's start until every participant has all three streams stored.
 
 Usage::
@@ -48,6 +49,8 @@ EXPECTED: Mapping[str, frozenset[str]] = {
     "bradycardia": frozenset({"bradycardia"}),
     "tachycardia": frozenset({"tachycardia"}),
 }
+# What a scenario must raise from its weekly check-ins (docs/checkins.md).
+WELLBEING_EXPECTED: Mapping[str, frozenset[str]] = {"low_mood": frozenset({"mood_screen"})}
 TECHNICAL_SCENARIO = "gateway_outage"
 HEALTHY_SCENARIO = "healthy"
 
@@ -85,7 +88,12 @@ def check_acceptance(obs: Observation, within_s: float) -> list[dict[str, Any]]:
         alerts = seen.get(pid, [])
         physio = {a.rule_id for a in alerts if a.kind == "physiological"}
         technical = {a.rule_id for a in alerts if a.kind == "technical"}
-        if scenario in EXPECTED:
+        wellbeing = {a.rule_id for a in alerts if a.kind == "wellbeing"}
+        if scenario in WELLBEING_EXPECTED:
+            rules = WELLBEING_EXPECTED[scenario]
+            want, ok = f"one of {sorted(rules)}", bool(wellbeing & rules)
+            hits = [a for a in alerts if a.rule_id in rules]
+        elif scenario in EXPECTED:
             want, ok = f"one of {sorted(EXPECTED[scenario])}", bool(physio & EXPECTED[scenario])
             hits = [a for a in alerts if a.rule_id in EXPECTED[scenario]]
         elif scenario == TECHNICAL_SCENARIO:
@@ -93,7 +101,7 @@ def check_acceptance(obs: Observation, within_s: float) -> list[dict[str, Any]]:
             # The one the scenario places in the history: retrospective low coverage.
             hits = [a for a in alerts if a.rule_id == "low_coverage" and a.retrospective]
         elif scenario == HEALTHY_SCENARIO:
-            want, ok = "no physiological alert", not physio
+            want, ok = "no physiological or wellbeing alert", not physio and not wellbeing
             hits = []
         else:
             continue

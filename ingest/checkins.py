@@ -103,6 +103,11 @@ def judge(checkin: CheckinLike, window: TimeWindow) -> tuple[Score, bool]:
             raise CheckinRejected(
                 f"answers[{i}].answered_at", "is after completed_at; completed_at is the last"
             )
+        if a.answered_at < window.earliest:
+            # A check-in may be stopped and resumed days later, but not beyond the window.
+            raise CheckinRejected(
+                f"answers[{i}].answered_at", f"is before {window.earliest.isoformat()}"
+            )
         if instrument.item(a.item).risk_on == a.answer:
             risk = True
     missing = [n for n in numbers if n not in seen]

@@ -111,6 +111,7 @@ def _loc(r: httpx.Response) -> str:
         (lambda p: p["answers"].pop(), "answers: items [15] are missing"),
         (lambda p: p["answers"].__setitem__(1, dict(p["answers"][0])), "answers[1].item"),
         (lambda p: p["answers"][3].update(answered_at="2099-01-01T00:00:00+00:00"), "answers[3]"),
+        (lambda p: p["answers"][4].update(answered_at="2000-01-01T00:00:00+00:00"), "answers[4]"),
         (lambda p: p.update(answers=p["answers"][:3], instrument="daily2"), "answers[2].item"),
     ],
 )
