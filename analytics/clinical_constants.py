@@ -45,9 +45,9 @@ HYPER_PROLONGED_MIN: Final = 120.0
 # Pilot rule predicted_low: forecast below LOW_MG_DL within 30 min (docs/clinical.md
 # "Forecast").
 PREDICTED_LOW_WITHIN_MIN: Final = 30
-# ... and only when the forecasts from 2 consecutive readings agree: CGM noise is nearly
-# independent between readings, so one noisy reading does not raise it (measured on the
-# demo's noisy_sensor scenario: python -m bench.predicted_low).
+# ... and only when the forecasts from 2 consecutive readings agree (the earlier one
+# within 10 mg/dL of the threshold), so one noisy reading does not raise it (measured on
+# the demo's noisy_sensor scenario: python -m bench.predicted_low).
 PREDICTED_LOW_CONFIRM_READINGS: Final = 2
 # Battelino 2019: a 14-day CGM report needs >= 70 % of the possible readings.
 REPORT_PERIOD_DAYS: Final = 14

@@ -20,12 +20,16 @@ from analytics.glycemic.forecast import MAX_BRIDGE_MIN, forecast
 
 # Forecast horizons checked inside the window (the forecast supports multiples of 5 min).
 HORIZON_STEP_MIN = 5
-# By default a reading is flagged only when the forecast from it and from the reading
-# before it (at most 20 min earlier, the forecast's segment rule) both fall below the
-# threshold. Sensor noise that drags one reading's forecast below 70 mostly does not
-# do so for the next reading as well, while a real fall keeps the forecast low and
-# costs one reading (5 min) of lead time (both measured: python -m bench.predicted_low).
+# By default a reading is flagged only when the forecasts from it and from the reading
+# before it (at most 20 min earlier, the forecast's segment rule) agree that glucose is
+# heading low. Sensor noise that drags one reading's forecast below 70 mostly does not
+# do so for the reading before it as well (measured: python -m bench.predicted_low).
 CONFIRM_READINGS = PREDICTED_LOW_CONFIRM_READINGS
+# The reading before need only have a forecast within 10 mg/dL of the threshold (about
+# the sensor's noise, 5-10 mg/dL): a real fall is already heading there one reading
+# earlier, so the confirmation costs no lead time, while an isolated noisy reading
+# follows a forecast that was nowhere near 70.
+CONFIRM_MARGIN_MG_DL = 10.0
 RULE_ID = "predicted_low"
 
 
@@ -104,7 +108,8 @@ def predicted_low(
     low_i = min_{h = 5, 10, ..., within_min} forecast(t_i + h) < threshold, using only
     readings up to ``t_i`` (:func:`analytics.glycemic.forecast`, limited to the sensor's
     40-400 mg/dL range, so never negative). A reading is flagged when ``low`` holds for
-    it and the reading before it (:data:`CONFIRM_READINGS`): a single noisy reading
+    it and the reading before it had a forecast within 10 mg/dL of the threshold
+    (:data:`CONFIRM_READINGS`, :data:`CONFIRM_MARGIN_MG_DL`): a single noisy reading
     does not raise the rule (:func:`low_flags`). Readings that are already low are
     flagged too when the forecast stays low; de-duplication with the ``hypo_level1``
     rule is the alerting layer's job.
@@ -130,6 +135,7 @@ def low_flags(
     forecasts_mg_dl: FloatArray,
     threshold_mg_dl: float = LOW_MG_DL,
     confirm_readings: int = CONFIRM_READINGS,
+    confirm_margin_mg_dl: float = CONFIRM_MARGIN_MG_DL,
 ) -> tuple[np.ndarray, FloatArray]:
     """Per-reading flags from forecasts at several horizons.
 
@@ -142,8 +148,11 @@ def low_flags(
     threshold_mg_dl : float, default 70
         Low threshold.
     confirm_readings : int, default 2
-        Consecutive readings (each at most 20 min after the one before) whose lowest
-        forecast must be below the threshold.
+        Consecutive readings (each at most 20 min after the one before): the newest's
+        lowest forecast must be below the threshold, the earlier ones' below the
+        threshold plus ``confirm_margin_mg_dl``.
+    confirm_margin_mg_dl : float, default 10
+        Hysteresis for the earlier readings of the confirmation.
 
     Returns
     -------
@@ -154,7 +163,7 @@ def low_flags(
     Examples
     --------
     >>> t = np.arange(5) * 300.0
-    >>> low = np.array([[90.0, 65.0, 90.0, 65.0, 60.0]])
+    >>> low = np.array([[90.0, 65.0, 90.0, 78.0, 66.0]])
     >>> low_flags(t, low)[0].tolist()
     [False, False, False, False, True]
     """
@@ -165,9 +174,11 @@ def low_flags(
     raw[finite] = lowest[finite] < threshold_mg_dl
     # linked[j]: reading j follows reading j - 1 within the forecast's bridging limit
     linked = np.r_[False, np.diff(t_s) <= MAX_BRIDGE_MIN * 60.0]
+    near = np.zeros(t_s.size, dtype=bool)
+    near[finite] = lowest[finite] < threshold_mg_dl + confirm_margin_mg_dl
     flags = raw.copy()
     for back in range(1, confirm_readings):
-        flags &= _shifted(raw, back) & _shifted(linked, back - 1)
+        flags &= _shifted(near, back) & _shifted(linked, back - 1)
     return flags, lowest
 
 

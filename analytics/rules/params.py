@@ -140,7 +140,9 @@ class PredictedLowRule:
     within_min : int
         Look-ahead in minutes, a multiple of 5 up to 60 (30).
     confirm_readings : int
-        Consecutive readings whose forecasts must all fall below the threshold (2).
+        Consecutive readings whose forecasts must agree (2): the newest below the
+        threshold, the ones before within 10 mg/dL of it
+        (:func:`analytics.glycemic.predicted_low`).
     version : str
         Parameter-set version.
     """

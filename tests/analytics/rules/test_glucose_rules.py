@@ -97,6 +97,16 @@ def test_predicted_low_silent_on_stable_glucose() -> None:
     assert _by_rule([110.0] * 48, "predicted_low") == []
 
 
+def test_predicted_low_ignores_single_noisy_readings() -> None:
+    # Stable at 105 mg/dL; three isolated readings dragged down to 62 by sensor noise.
+    values = [105.0] * 48
+    for i in (14, 26, 38):
+        values[i] = 62.0
+    assert _by_rule(values, "predicted_low") == []
+    unguarded = Thresholds().override("predicted_low", version="t", confirm_readings=1)
+    assert len(_by_rule(values, "predicted_low", unguarded)) == 3
+
+
 def test_duplicate_cgm_readings_are_tolerated() -> None:
     parts = cgm(_dip(60.0, 4))
     t = np.insert(parts["cgm_times_s"], 30, parts["cgm_times_s"][30])

@@ -60,6 +60,9 @@ def test_override_of_unknown_parameter_is_refused() -> None:
         ("hypo_level1", {"threshold_mg_dl": -1.0}),
         ("low_coverage", {"min_coverage": 1.5}),
         ("predicted_low", {"within_min": 7}),
+        ("predicted_low", {"confirm_readings": 0}),
+        ("predicted_low", {"confirm_readings": 7}),
+        ("predicted_low", {"confirm_readings": 1.5}),
         ("af_burden", {"min_burden_min": 90.0}),
     ],
 )
