@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from gateway.checkin_queue import CheckinQueue
 from gateway.checkin_uploader import CheckinUploader
 from gateway.config import GatewayConfig
 from gateway.heartbeat import DeviceStatus, run_heartbeat, statuses_for
+from gateway.home.app import open_home_page
+from gateway.home.server import HomePage
 from gateway.outbox import Clock, Outbox, utc_now
 from gateway.policy import Adapter
 from gateway.session import DeviceCounters, SessionContext
@@ -46,6 +49,7 @@ class GatewayRuntime:
     supervisors: tuple[DeviceSupervisor, ...]
     checkins: CheckinQueue
     checkin_uploader: CheckinUploader
+    home: HomePage | None = None
 
 
 async def run_gateway(
@@ -88,6 +92,14 @@ async def run_gateway(
         runtime = _wire(
             config, outbox, http_client, clock, scanner_backend, client_backend, backend_kwargs
         )
+        home_stack = contextlib.ExitStack()
+        if config.home is not None:
+            runtime = dataclasses.replace(
+                runtime,
+                home=home_stack.enter_context(
+                    open_home_page(config, runtime.checkins, runtime.checkin_uploader.wake, clock)
+                ),
+            )
         if on_started is not None:
             on_started(runtime)
         loops: dict[str, Callable[[], Awaitable[None]]] = {
@@ -107,7 +119,11 @@ async def run_gateway(
         }
         for sup in runtime.supervisors:
             loops[f"ble:{sup.ctx.device.device_id}"] = _bind(sup, stop_event)
-        await _supervise(loops, stop_event)
+        with home_stack:
+            if runtime.home is not None:
+                page = runtime.home
+                loops["home-page"] = lambda: page.serve(stop_event)
+            await _supervise(loops, stop_event)
     finally:
         await asyncio.to_thread(outbox.close)
 

@@ -7,6 +7,11 @@ Example file::
      "devices": [{"device_id": "2f0c...", "kind": "hr", "address": "C4:7C:8D:6A:11:22"}],
      "batch_size": 500}
 
+An optional ``"home"`` object serves the check-in page on the home network::
+
+    "home": {"participants": [{"participant_id": "8c1e...", "name": "영자"}],
+             "host": "0.0.0.0", "port": 8088}
+
 Every other field has a default; unknown keys are refused so a typo is not silently ignored.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +54,65 @@ class DeviceConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeParticipant:
+    """A participant paired with this gateway, offered on the home check-in page.
+
+    Attributes
+    ----------
+    participant_id : str
+        The server's id (the API refuses check-ins of participants not bound to the
+        gateway).
+    name : str
+        The name they chose to be greeted by (kept on the gateway: no network needed).
+    """
+
+    participant_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeConfig:
+    """The home check-in page (docs/home-checkin.md).
+
+    Attributes
+    ----------
+    participants : tuple of HomeParticipant
+        Who the page offers; nobody else can start a check-in here.
+    host, port : str, int
+        Address the page listens on. ``0.0.0.0`` (every interface of the gateway) lets
+        the tablet or TV on the home network reach it; put the gateway's home-network
+        address to refuse other interfaces.
+    speech_dir : pathlib.Path or None
+        Cache of the spoken prompts; None: ``speech/`` next to the outbox.
+    espeak : str
+        The espeak-ng program (offline text-to-speech).
+    time_zone : str
+        The participants' IANA time zone (dates on the page).
+    """
+
+    participants: tuple[HomeParticipant, ...]
+    host: str = "0.0.0.0"
+    # 8088: unprivileged, easy to type on a TV remote, clear of the API's 8000.
+    port: int = 8088
+    speech_dir: Path | None = None
+    espeak: str = "espeak-ng"
+    time_zone: str = "Asia/Seoul"
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.port <= 65535, "home.port", "0..65535", self.port)
+        _check(bool(self.host), "home.host", "an address such as 0.0.0.0", self.host)
+        ids = [p.participant_id for p in self.participants]
+        _check(bool(ids), "home.participants", "at least one participant", ids)
+        _check(len(ids) == len(set(ids)), "home.participants", "unique participant_id", ids)
+        names = [p.name for p in self.participants]
+        _check(all(n.strip() for n in names), "home.participants", "non-empty names", names)
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            _check(False, "home.time_zone", "an IANA time zone such as Asia/Seoul", self.time_zone)
+
+
+@dataclass(frozen=True, slots=True)
 class GatewayConfig:
     """Everything one home gateway needs to run.
 
@@ -71,6 +136,8 @@ class GatewayConfig:
         (None: never, until restarted).
     policy : ConnectionPolicy
         BLE connection timeouts, backoff and limits.
+    home : HomeConfig or None
+        The home check-in page; None: not served.
     """
 
     gateway_id: str
@@ -92,6 +159,7 @@ class GatewayConfig:
     # operator fixes it on the server, the gateway resumes without a visit.
     halt_retry_s: float | None = 3600.0
     policy: ConnectionPolicy = field(default_factory=ConnectionPolicy)
+    home: HomeConfig | None = None
 
     def __post_init__(self) -> None:
         _check(bool(self.gateway_id), "gateway_id", "a non-empty string", self.gateway_id)
@@ -155,6 +223,8 @@ def config_from_mapping(raw: Mapping[str, Any]) -> GatewayConfig:
         if "policy" in values:
             _refuse_unknown(values["policy"], ConnectionPolicy, "policy")
             values["policy"] = ConnectionPolicy(**values["policy"])
+        if values.get("home") is not None:
+            values["home"] = _home(values["home"])
         return GatewayConfig(**values)
     except KeyError as exc:
         raise ConfigError(f"gateway config is missing the field {exc.args[0]!r}") from exc
@@ -172,6 +242,23 @@ def _device(raw: Mapping[str, Any]) -> DeviceConfig:
             f"device {raw.get('device_id')!r}: kind must be 'hr' or 'cgm', found {kind!r}"
         )
     return DeviceConfig(str(raw["device_id"]), cast(DeviceKind, kind), str(raw["address"]))
+
+
+def _home(raw: Mapping[str, Any]) -> HomeConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"gateway config field 'home' must be an object, found {raw!r}")
+    values = dict(raw)
+    _refuse_unknown(values, HomeConfig, "home")
+    people = []
+    for person in values.get("participants", ()):
+        if not isinstance(person, Mapping):
+            raise ConfigError(f"home.participants: expected objects, found {person!r}")
+        _refuse_unknown(person, HomeParticipant, "home participant")
+        people.append(HomeParticipant(str(person["participant_id"]), str(person["name"])))
+    values["participants"] = tuple(people)
+    if values.get("speech_dir") is not None:
+        values["speech_dir"] = Path(values["speech_dir"])
+    return HomeConfig(**values)
 
 
 def _refuse_unknown(raw: Mapping[str, Any], cls: type[Any], what: str) -> None:

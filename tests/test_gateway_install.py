@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 #: What the server extra brings and a home hub must not need.
 SERVER_ONLY = ("fastapi", "uvicorn", "psycopg", "psycopg_pool", "pydantic", "scipy", "numpy")
-_PACKAGES = ("gateway", "ingest", "analytics", "dashboard", "simulators", "wearmon")
+_PACKAGES = ("gateway", "checkins", "ingest", "analytics", "dashboard", "simulators", "wearmon")
 
 
 def _run(*cmd: str | Path, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:

@@ -33,12 +33,28 @@ class Receipt:
     rejected: int
 
 
+@dataclass(frozen=True)
+class CheckinAnswer:
+    """The API's answer to one uploaded check-in: HTTP status and, for a 200, its verdict."""
+
+    idempotency_key: str
+    status_code: int
+    verdict: str | None  # "stored" or "duplicate" for a 200
+
+
 class ReceiptLog:
     """The API's answers to uploaded batches, in the order it sent them."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._receipts: list[Receipt] = []
+        self._checkins: list[CheckinAnswer] = []
+
+    @property
+    def checkins(self) -> list[CheckinAnswer]:
+        """Answers to uploaded check-ins (``POST .../ingest/checkin``) so far."""
+        with self._lock:
+            return list(self._checkins)
 
     @property
     def receipts(self) -> list[Receipt]:
@@ -70,14 +86,14 @@ class ReceiptLog:
         return total
 
     def wrap(self, app: AsgiApp) -> AsgiApp:
-        """``app`` with every batch answer recorded here."""
+        """``app`` with every batch and check-in answer recorded here."""
 
         async def recorded(scope: Scope, receive: Receive, send: Send) -> None:
-            if not (
-                scope["type"] == "http"
-                and scope["method"] == "POST"
-                and scope["path"].endswith("/ingest/batch")
-            ):
+            posted = scope["type"] == "http" and scope["method"] == "POST"
+            if posted and scope["path"].endswith("/ingest/checkin"):
+                await self._checkin(app, scope, receive, send)
+                return
+            if not (posted and scope["path"].endswith("/ingest/batch")):
                 await app(scope, receive, send)
                 return
             key = dict(scope["headers"]).get(b"idempotency-key", b"").decode("latin-1")
@@ -97,6 +113,25 @@ class ReceiptLog:
             await app(scope, receive, recording_send)
 
         return recorded
+
+    async def _checkin(self, app: AsgiApp, scope: Scope, receive: Receive, send: Send) -> None:
+        key = dict(scope["headers"]).get(b"idempotency-key", b"").decode("latin-1")
+        status = 0
+        body = bytearray()
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    verdict = json.loads(body).get("status") if status == 200 else None
+                    with self._lock:
+                        self._checkins.append(CheckinAnswer(key, status, verdict))
+            await send(message)
+
+        await app(scope, receive, recording_send)
 
     def _record(self, key: str, body: bytes) -> None:
         verdict = json.loads(body)

@@ -84,3 +84,34 @@ def test_config_is_frozen(tmp_path: Path) -> None:
     with pytest.raises(AttributeError):
         config.batch_size = 1  # type: ignore[misc]
     assert isinstance(config, GatewayConfig)
+
+
+HOME = {"participants": [{"participant_id": "p-1", "name": "영자"}]}
+
+
+def test_home_section_is_read_with_documented_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, {**MINIMAL, "home": HOME}))
+    assert config.home is not None
+    assert [(p.participant_id, p.name) for p in config.home.participants] == [("p-1", "영자")]
+    assert (config.home.host, config.home.port) == ("0.0.0.0", 8088)
+    assert (config.home.time_zone, config.home.speech_dir) == ("Asia/Seoul", None)
+    assert load_config(write(tmp_path, MINIMAL)).home is None
+
+
+@pytest.mark.parametrize(
+    ("home", "named"),
+    [
+        ({**HOME, "colour": "red"}, "colour"),
+        ({**HOME, "port": 70000}, "home.port"),
+        ({**HOME, "time_zone": "Mars/Olympus"}, "home.time_zone"),
+        ({"participants": []}, "home.participants"),
+        ({"participants": [{"participant_id": "p-1", "name": " "}]}, "home.participants"),
+        ({"participants": [{"participant_id": "p-1"}]}, "name"),
+        ("yes", "home"),
+    ],
+)
+def test_bad_home_sections_are_refused_naming_the_field(
+    tmp_path: Path, home: object, named: str
+) -> None:
+    with pytest.raises(ConfigError, match=named):
+        load_config(write(tmp_path, {**MINIMAL, "home": home}))
