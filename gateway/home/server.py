@@ -160,6 +160,14 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _body(self) -> dict[str, Any]:
+        # JSON only: a page elsewhere on the web cannot send that cross-origin without a
+        # CORS preflight, which this server never grants (no cross-site answering).
+        content_type = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise _RequestError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"Content-Type: expected application/json, found {content_type or 'none'!r}",
+            )
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
@@ -198,6 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
+        # Only this page's own files; it may not be framed by another site.
+        self.send_header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
         if status >= HTTPStatus.BAD_REQUEST:
             # The request's body may be unread (too large, malformed): never parse it as
             # the next request on this connection.

@@ -135,6 +135,15 @@ async def test_bad_requests_are_refused_naming_the_problem(
     assert named in answer.json()["error"]
 
 
+async def test_posts_must_be_json_so_other_sites_cannot_answer_for_her(home: Home) -> None:
+    url = f"{home.page.url}/api/participants/{PID}/checkin/start"
+    form = await home.client.post(url, content=b"{}", headers={"Content-Type": "text/plain"})
+    assert form.status_code == 415
+    assert "application/json" in form.json()["error"]
+    page = await home.get("/")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+
+
 async def test_oversized_body_and_unknown_audio_are_refused(home: Home) -> None:
     big = await home.post(f"/api/participants/{PID}/checkin/start", {"pad": "x" * 10_000})
     assert big.status_code == 413
