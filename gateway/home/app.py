@@ -18,8 +18,9 @@ from gateway.home.speech import Speech
 from gateway.home.week import fetch_week
 from gateway.outbox import Clock
 
-# The weekly questionnaire offered at home (checkins/instruments/gds15.json).
-INSTRUMENT = "gds15"
+# The questionnaires offered at home (checkins/instruments/): the weekly GDS-15 first,
+# then the daily two-question mood and loneliness check.
+INSTRUMENTS = ("gds15", "daily2")
 
 
 @contextlib.contextmanager
@@ -38,13 +39,13 @@ def open_home_page(
     if home is None:
         raise ConfigError("gateway config has no 'home' section; the page is not configured")
     try:
-        instrument = load_instrument(INSTRUMENT)
+        instruments = [load_instrument(i) for i in INSTRUMENTS]
     except InstrumentError as exc:
-        raise ConfigError(f"cannot load the check-in questionnaire: {exc}") from exc
+        raise ConfigError(f"cannot load the check-in questionnaires: {exc}") from exc
     speech = Speech(home.speech_dir or config.outbox_path.parent / "speech", home.espeak)
     checkins = HomeCheckins(
         queue,
-        instrument,
+        instruments,
         gateway_id=config.gateway_id,
         names={p.participant_id: p.name for p in home.participants},
         speech=speech,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from checkins.dialogue import EVENTS, DialogueState, Say, Turn, start, step
@@ -49,8 +49,8 @@ class HomeCheckins:
     Parameters
     ----------
     queue : CheckinQueue
-    instrument : Instrument
-        The questionnaire offered (the weekly GDS-15).
+    instruments : sequence of Instrument
+        The questionnaires offered, first the main one (the weekly GDS-15).
     gateway_id : str
     names : mapping
         Participant id -> the name they chose to be greeted by.
@@ -65,7 +65,7 @@ class HomeCheckins:
     def __init__(
         self,
         queue: CheckinQueue,
-        instrument: Instrument,
+        instruments: Sequence[Instrument],
         *,
         gateway_id: str,
         names: Mapping[str, str],
@@ -73,8 +73,11 @@ class HomeCheckins:
         on_complete: Callable[[], None] = lambda: None,
         clock: Clock = utc_now,
     ) -> None:
+        if not instruments:
+            raise ValueError("instruments: at least one questionnaire is needed")
         self._queue = queue
-        self.instrument = instrument
+        self.instruments = {i.id: i for i in instruments}
+        self.default = instruments[0].id
         self._gateway_id = gateway_id
         self.names = dict(names)
         self._speech = speech
@@ -91,75 +94,89 @@ class HomeCheckins:
                 f"participant {participant_id!r} is not paired with this gateway"
             ) from None
 
-    def _saved(self, participant_id: str, lang: str) -> DialogueState | None:
-        raw = self._queue.open_state(participant_id, self.instrument.id)
+    def instrument(self, instrument_id: str | None) -> Instrument:
+        """The offered questionnaire ``instrument_id`` (the main one for None)."""
+        try:
+            return self.instruments[instrument_id or self.default]
+        except KeyError:
+            raise ValueError(
+                f"instrument {instrument_id!r}: expected one of {', '.join(self.instruments)}"
+            ) from None
+
+    def _saved(
+        self, participant_id: str, instrument: Instrument, lang: str
+    ) -> DialogueState | None:
+        raw = self._queue.open_state(participant_id, instrument.id)
         if raw is None:
             return None
         state = DialogueState.from_json(raw)
-        if (state.instrument, state.version) != (self.instrument.id, self.instrument.version):
+        if (state.instrument, state.version) != (instrument.id, instrument.version):
             # Saved by another version of the questionnaire: its answers cannot continue
             # in this one; the next start begins afresh.
             return None
-        if lang != state.lang and lang in self.instrument.messages:
+        if lang != state.lang and lang in instrument.messages:
             state = dataclasses.replace(state, lang=lang)  # answers do not depend on it
         return state
 
     def status(self, participant_id: str) -> dict[str, Any]:
-        """Whether a check-in is in progress (to offer "continue") and uploads waiting."""
+        """Check-ins in progress (to offer "continue") and completed ones waiting to upload."""
         self._name(participant_id)
-        raw = self._queue.open_state(participant_id, self.instrument.id)
         return {
-            "in_progress": raw is not None,
+            "in_progress": [
+                i for i in self.instruments if self._queue.open_state(participant_id, i)
+            ],
             "waiting_upload": self._queue.pending_count(participant_id),
         }
 
-    def begin(self, participant_id: str, lang: str) -> dict[str, Any]:
+    def begin(self, participant_id: str, instrument_id: str | None, lang: str) -> dict[str, Any]:
         """Start a check-in, or resume the one in progress (greeting again by name)."""
         name = self._name(participant_id)
+        instrument = self.instrument(instrument_id)
         with self._lock:
             now = self._clock()
-            state = self._saved(participant_id, lang)
+            state = self._saved(participant_id, instrument, lang)
             if state is None:
-                turn = start(self.instrument, name, lang, now)
+                turn = start(instrument, name, lang, now)
             else:
                 if state.phase == "asking":
                     # Interrupted (page closed, restart) rather than stopped: pause it so
                     # that resuming greets the participant again before the question.
-                    state = step(self.instrument, state, "stop", now).state
-                turn = step(self.instrument, state, "resume", now)
-            return self._keep(participant_id, turn)
+                    state = step(instrument, state, "stop", now).state
+                turn = step(instrument, state, "resume", now)
+            return self._keep(participant_id, instrument, turn)
 
-    def answer(self, participant_id: str, event: str, lang: str) -> dict[str, Any]:
+    def answer(
+        self, participant_id: str, instrument_id: str | None, event: str, lang: str
+    ) -> dict[str, Any]:
         """Apply one event from the page (``checkins.dialogue.EVENTS``)."""
         self._name(participant_id)
+        instrument = self.instrument(instrument_id)
         if event not in EVENTS:
             raise ValueError(f"event {event!r}: expected one of {', '.join(EVENTS)}")
         with self._lock:
-            state = self._saved(participant_id, lang)
+            state = self._saved(participant_id, instrument, lang)
             if state is None:
                 raise LookupError(
-                    f"participant {participant_id!r} has no check-in in progress; start one"
+                    f"participant {participant_id!r} has no {instrument.id} check-in in "
+                    "progress; start one"
                 )
-            turn = step(self.instrument, state, event, self._clock())
-            return self._keep(participant_id, turn)
+            turn = step(instrument, state, event, self._clock())
+            return self._keep(participant_id, instrument, turn)
 
-    def _keep(self, participant_id: str, turn: Turn) -> dict[str, Any]:
+    def _keep(self, participant_id: str, instrument: Instrument, turn: Turn) -> dict[str, Any]:
         state = turn.state
         if state.finished:
             body = upload_body(self._gateway_id, participant_id, state)
-            self._queue.complete(participant_id, self.instrument.id, state.to_json(), body)
+            self._queue.complete(participant_id, instrument.id, state.to_json(), body)
             self._on_complete()
         else:
-            self._queue.save_progress(participant_id, self.instrument.id, state.to_json())
-        return self._view(turn)
-
-    def _view(self, turn: Turn) -> dict[str, Any]:
-        state = turn.state
+            self._queue.save_progress(participant_id, instrument.id, state.to_json())
         return {
+            "instrument": instrument.id,
             "phase": state.phase,
             "lang": state.lang,
-            "item": min(state.position + 1, len(self.instrument.items)),
-            "total": len(self.instrument.items),
+            "item": min(state.position + 1, len(instrument.items)),
+            "total": len(instrument.items),
             "say": [self._say(s, state.lang) for s in turn.say],
         }
 
@@ -173,11 +190,13 @@ class HomeCheckins:
         }
 
     def prompts(self, lang: str) -> list[str]:
-        """Every fixed prompt text of the questionnaire in ``lang`` (to render ahead)."""
-        texts = [item.text[lang] for item in self.instrument.items]
-        texts += [item.rephrase[lang] for item in self.instrument.items]
-        count = len(self.instrument.items)
-        for name in self.names.values():
-            for message in self.instrument.messages[lang].values():
-                texts.append(message.format(name=name, count=count))
+        """Every fixed prompt text of the questionnaires in ``lang`` (to render ahead)."""
+        texts = []
+        for instrument in self.instruments.values():
+            texts += [item.text[lang] for item in instrument.items]
+            texts += [item.rephrase[lang] for item in instrument.items]
+            count = len(instrument.items)
+            for name in self.names.values():
+                for message in instrument.messages[lang].values():
+                    texts.append(message.format(name=name, count=count))
         return texts

@@ -7,8 +7,8 @@ Routes (JSON in and out unless noted):
 | GET / | the page (static HTML, CSS and JavaScript from ``gateway/home/static``) |
 | GET /api/home?lang=ko | labels, the paired participants, check-ins in progress |
 | GET /api/participants/{id}/week?lang=ko | plain sentences about the participant's week |
-| POST /api/participants/{id}/checkin/start | start or resume: what to say and show |
-| POST /api/participants/{id}/checkin/event | ``{"event": "yes"}`` and the like |
+| POST /api/participants/{id}/checkin/start | ``{"instrument": "gds15"}``: start or resume |
+| POST /api/participants/{id}/checkin/event | ``{"instrument", "event": "yes"}`` and the like |
 | GET /speech/{sha256}.wav | a spoken prompt (audio/wav) |
 
 No login: the page offers only the participants paired with this gateway in its config,
@@ -131,19 +131,20 @@ class _Handler(BaseHTTPRequestHandler):
             raise _RequestError(HTTPStatus.METHOD_NOT_ALLOWED, f"{path} takes POST")
         body = self._body()
         lang = _lang(query, body)
-        if what == "checkin/start":
-            self._json(app.checkins.begin(pid, lang))
-            return
+        instrument = body.get("instrument")
+        if instrument is not None and not isinstance(instrument, str):
+            raise _RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "instrument: expected a string")
         event = body.get("event")
-        if not isinstance(event, str):
+        if what == "checkin/event" and not isinstance(event, str):
             raise _RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, "event: expected a string")
         try:
-            self._json(app.checkins.answer(pid, event, lang))
-        except UnknownParticipantError:
+            if what == "checkin/start":
+                self._json(app.checkins.begin(pid, instrument, lang))
+            else:
+                self._json(app.checkins.answer(pid, instrument, str(event), lang))
+        except (UnknownParticipantError, DialogueError):
             raise
         except (ValueError, LookupError) as exc:
-            if isinstance(exc, DialogueError):
-                raise
             raise _RequestError(HTTPStatus.UNPROCESSABLE_ENTITY, str(exc)) from None
 
     def _home(self, lang: str) -> dict[str, Any]:
@@ -152,10 +153,15 @@ class _Handler(BaseHTTPRequestHandler):
             {"participant_id": pid, "name": name, **app.checkins.status(pid)}
             for pid, name in app.checkins.names.items()
         ]
+        offered = [
+            {"instrument": i.id, "title": i.title.get(lang, i.id), "schedule": i.schedule}
+            for i in app.checkins.instruments.values()
+        ]
         return {
             "lang": lang,
             "labels": dict(labels(lang)),
             "participants": people,
+            "checkins": offered,
             "speech": app.speech.available,
         }
 

@@ -85,7 +85,7 @@ async def _stored(db_url: str, participant_id: uuid.UUID) -> list[tuple[int, int
         cur = await conn.execute(
             "SELECT c.score, (SELECT count(*) FROM checkin_answers a "
             "WHERE a.checkin_id = c.checkin_id), c.idempotency_key FROM checkins c "
-            "WHERE c.participant_id = %s",
+            "WHERE c.participant_id = %s AND c.instrument = 'gds15'",
             (participant_id,),
         )
         rows = await cur.fetchall()
@@ -158,7 +158,7 @@ async def test_a_restart_mid_checkin_resumes_and_uploads_once(stack: Stack, tmp_
     ):
         assert gw.runtime.home is not None
         home = (await client.get(f"{gw.runtime.home.url}/api/home")).json()
-        assert home["participants"][0]["in_progress"] is True
+        assert home["participants"][0]["in_progress"] == ["gds15"]
         tablet = Tablet(gw, client, pid)
         turn = await tablet.start()
         assert (turn["phase"], turn["item"]) == ("asking", 7)

@@ -7,6 +7,8 @@ const page = {
   labels: {},
   people: [],
   person: null,
+  checkins: [], // offered questionnaires, the weekly one first
+  instrument: null, // the one being answered
   busy: false,
   queue: [],
 };
@@ -76,6 +78,7 @@ async function loadHome() {
   const home = await call("GET", "/api/home?lang=" + page.lang);
   page.labels = home.labels;
   page.people = home.participants;
+  page.checkins = home.checkins;
   applyLabels();
   const people = $("people");
   people.replaceChildren();
@@ -99,7 +102,20 @@ async function welcome(participantId) {
   const p = home.participants.find((x) => x.participant_id === participantId);
   page.person = participantId;
   $("hello").textContent = fill(page.labels.hello, { name: p.name });
-  $("start").textContent = p.in_progress ? page.labels.resume : page.labels.start;
+  const [main, ...more] = page.checkins.map((c) => c.instrument);
+  $("start").textContent = p.in_progress.includes(main) ? page.labels.resume : page.labels.start;
+  $("start").dataset.instrument = main;
+  $("more-checkins").replaceChildren(...more.map((id) => {
+    const b = document.createElement("button");
+    b.id = "start-" + id;
+    b.className = "big secondary";
+    b.type = "button";
+    b.textContent = p.in_progress.includes(id)
+      ? page.labels["resume_" + id] || page.labels.resume
+      : page.labels["start_" + id] || id;
+    b.addEventListener("click", () => begin(id));
+    return b;
+  }));
   $("waiting-upload").textContent = page.labels.waiting_upload;
   $("waiting-upload").hidden = !p.waiting_upload;
   show("welcome-screen");
@@ -156,10 +172,12 @@ async function act(work) {
   }
 }
 
-function begin() {
+function begin(instrument) {
   return act(async () => {
+    page.instrument = instrument;
     const id = encodeURIComponent(page.person);
-    render(await call("POST", `/api/participants/${id}/checkin/start`, { lang: page.lang }));
+    render(await call("POST", `/api/participants/${id}/checkin/start`,
+      { instrument, lang: page.lang }));
   });
 }
 
@@ -167,14 +185,14 @@ function send(event) {
   return act(async () => {
     const id = encodeURIComponent(page.person);
     render(await call("POST", `/api/participants/${id}/checkin/event`,
-      { event, lang: page.lang }));
+      { instrument: page.instrument, event, lang: page.lang }));
   });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("voice").addEventListener("ended", playNext);
-  $("start").addEventListener("click", begin);
-  $("btn-resume").addEventListener("click", begin);
+  $("start").addEventListener("click", () => begin($("start").dataset.instrument));
+  $("btn-resume").addEventListener("click", () => begin(page.instrument));
   $("btn-home").addEventListener("click", () => act(() => welcome(page.person)));
   document.querySelectorAll("[data-event]").forEach((b) =>
     b.addEventListener("click", () => send(b.dataset.event)));
@@ -187,7 +205,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (onQuestion) {
         const id = encodeURIComponent(page.person);
         render(await call("POST", `/api/participants/${id}/checkin/event`,
-          { event: "repeat", lang: page.lang }));
+          { instrument: page.instrument, event: "repeat", lang: page.lang }));
       }
     }));
   act(loadHome);

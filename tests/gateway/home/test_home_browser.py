@@ -99,14 +99,15 @@ def _wav_seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
-def _stored_checkins(db_url: str, participant_id: str) -> list[tuple[int, int]]:
+def _stored_checkins(db_url: str, participant_id: str) -> list[tuple[str, int, int]]:
     with psycopg.connect(db_url) as conn:
         rows = conn.execute(
-            "SELECT c.score, (SELECT count(*) FROM checkin_answers a "
-            "WHERE a.checkin_id = c.checkin_id) FROM checkins c WHERE c.participant_id = %s",
+            "SELECT c.instrument, c.score, (SELECT count(*) FROM checkin_answers a "
+            "WHERE a.checkin_id = c.checkin_id) FROM checkins c WHERE c.participant_id = %s "
+            "ORDER BY c.completed_at",
             (participant_id,),
         ).fetchall()
-    return [(int(score), int(n)) for score, n in rows]
+    return [(str(instrument), int(score), int(n)) for instrument, score, n in rows]
 
 
 def test_participant_answers_a_whole_gds15_by_touch_in_korean(home_stack: HomeStack) -> None:
@@ -201,6 +202,15 @@ def test_participant_answers_a_whole_gds15_by_touch_in_korean(home_stack: HomeSt
             expect(page.locator("#start")).to_have_text("체크 시작하기")
             expect(page.locator("#week")).to_contain_text("돌봄팀에 전달되었고")
 
+            # The daily two-question check, from its own button.
+            page.click("#start-daily2")
+            expect(page.locator("#progress")).to_have_text("질문 1 / 2")
+            page.click("#btn-no")
+            expect(page.locator("#progress")).to_have_text("질문 2 / 2")
+            page.click("#btn-no")
+            expect(page.locator("#message")).to_contain_text(f"고맙습니다, {NAME}님")
+            page.click("#btn-home")
+
             page.click("#lang-switch")
             expect(page.locator("#start")).to_have_text("Start the check-in")
             expect(page.locator("#week")).to_contain_text("has reached your care team")
@@ -209,4 +219,11 @@ def test_participant_answers_a_whole_gds15_by_touch_in_korean(home_stack: HomeSt
         finally:
             browser.close()
 
-    assert _stored_checkins(home_stack.db_url, home_stack.participant_id) == [(EXPECTED_SCORE, 15)]
+    deadline = time.monotonic() + 30.0
+    while len(_stored_checkins(home_stack.db_url, home_stack.participant_id)) < 2:
+        assert time.monotonic() < deadline, home_stack.gateway_log.read_text()[-3000:]
+        time.sleep(0.2)
+    assert _stored_checkins(home_stack.db_url, home_stack.participant_id) == [
+        ("gds15", EXPECTED_SCORE, 15),
+        ("daily2", 0, 2),
+    ]

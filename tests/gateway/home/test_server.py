@@ -50,7 +50,7 @@ async def home(box: Outbox, tmp_path: Path) -> AsyncIterator[Home]:
     woken: list[int] = []
     checkins = HomeCheckins(
         queue,
-        load_instrument("gds15"),
+        [load_instrument("gds15"), load_instrument("daily2")],
         gateway_id="gw-test",
         names={PID: "영자"},
         speech=Speech(tmp_path / "speech", program="espeak-ng-missing"),
@@ -79,8 +79,9 @@ async def test_page_and_assets_are_served_korean_first(home: Home) -> None:
     assert data["lang"] == "ko"
     assert data["labels"]["yes"] == "예"
     assert data["participants"] == [
-        {"participant_id": PID, "name": "영자", "in_progress": False, "waiting_upload": 0}
+        {"participant_id": PID, "name": "영자", "in_progress": [], "waiting_upload": 0}
     ]
+    assert [c["instrument"] for c in data["checkins"]] == ["gds15", "daily2"]
     assert data["speech"] is False  # espeak-ng missing: the page works silently
 
 
@@ -114,12 +115,34 @@ async def test_a_whole_checkin_is_stored_for_upload_once_with_every_answer(home:
     assert "start one" in late.json()["error"]
 
 
+async def test_the_daily_check_runs_beside_a_weekly_one_in_progress(home: Home) -> None:
+    await home.post(f"/api/participants/{PID}/checkin/start", {"instrument": "gds15"})
+    await home.post(f"/api/participants/{PID}/checkin/event", {"event": "yes"})
+    start = {"instrument": "daily2"}
+    turn = (await home.post(f"/api/participants/{PID}/checkin/start", start)).json()
+    assert (turn["instrument"], turn["item"], turn["total"]) == ("daily2", 1, 2)
+    for answer in ("no", "yes"):
+        event = {"instrument": "daily2", "event": answer}
+        turn = (await home.post(f"/api/participants/{PID}/checkin/event", event)).json()
+    assert turn["phase"] == "done"
+    pending = await asyncio.to_thread(home.queue.next_pending)
+    assert pending is not None
+    body = json.loads(pending.body)
+    assert body["instrument"] == "daily2"
+    assert [(a["item"], a["answer"]) for a in body["answers"]] == [(1, "no"), (2, "yes")]
+    status = (await home.get("/api/home")).json()["participants"][0]
+    assert status["in_progress"] == ["gds15"]  # the weekly one waits where it was
+    assert status["waiting_upload"] == 1
+
+
 @pytest.mark.parametrize(
     ("path", "body", "status", "named"),
     [
         (f"/api/participants/{PID}/checkin/event", {"event": "jump"}, 422, "event 'jump'"),
         (f"/api/participants/{PID}/checkin/event", {"event": 3}, 422, "event"),
         (f"/api/participants/{PID}/checkin/start", {"lang": "fr"}, 422, "lang 'fr'"),
+        (f"/api/participants/{PID}/checkin/start", {"instrument": "phq9"}, 422, "'phq9'"),
+        (f"/api/participants/{PID}/checkin/start", {"instrument": 9}, 422, "instrument"),
         (f"/api/participants/{PID}/checkin/start", [1], 400, "JSON object"),
         ("/api/participants/someone-else/checkin/start", {}, 404, "not paired"),
         ("/api/participants/someone-else/week", None, 404, "not paired"),
