@@ -249,7 +249,16 @@ class HomePage:
         """Serve until ``stop`` is set, then close the socket."""
         thread = threading.Thread(target=self._server.serve_forever, name="home-page", daemon=True)
         thread.start()
-        log.info("home check-in page at %s", self.url)
+        host, port = self._server.socket.getsockname()[:2]
+        if host in ("0.0.0.0", "::"):
+            log.info(
+                "home check-in page on every address of this gateway: open "
+                "http://<its home-network address>:%d/ on the tablet (here: %s)",
+                port,
+                self.url,
+            )
+        else:
+            log.info("home check-in page at %s", self.url)
         # The first visit should not wait for espeak-ng: render the fixed prompts now.
         threading.Thread(target=self.prerender, name="home-speech", daemon=True).start()
         try:
