@@ -63,6 +63,7 @@ def triage_items(n: int) -> list[dict[str, Any]]:
                 },
                 "last_reviewed_by": None,
                 "last_reviewed_at": None,
+                "af_burden_pct_24h": 20.0 + i % 50 if i % 25 == 0 else None,
             }
         )
     return items

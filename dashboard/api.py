@@ -9,6 +9,8 @@ maps HTTP outcomes onto exceptions the callbacks can show.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,14 @@ API_PREFIX = "/api/v1"
 # A callback that waits longer than this leaves a nurse staring at a spinner; the API's
 # heaviest page (a participant's 14 days) answers in well under a second (bench/).
 _TIMEOUT_S = 15.0
+# The API answers 503 + Retry-After when no database connection is free within its
+# pool timeout (the request did nothing). Gateways back off and resend; a nurse should
+# not see "busy" because a hundred homes are uploading, so the dashboard retries too,
+# briefly and at most this long in all: a page still answers in seconds or says why.
+BUSY_BUDGET_S = 8.0
+# Waits between tries, shorter than the Retry-After meant for gateways (5 s): a
+# connection is usually free again within a second.
+_BUSY_WAITS_S = (0.25, 0.5, 1.0, 1.5, 2.0, 2.0)
 
 
 class ApiError(Exception):
@@ -85,10 +95,19 @@ class SignedIn:
 class ClinicalApi:
     """Calls of the clinical API; ``token`` is the clinician's opaque session token."""
 
-    def __init__(self, base_url: str, transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        busy_budget_s: float = BUSY_BUDGET_S,
+    ) -> None:
         self._client = httpx.Client(
             base_url=base_url.rstrip("/") + API_PREFIX, timeout=_TIMEOUT_S, transport=transport
         )
+        self._sleep = sleep
+        self._busy_budget_s = busy_budget_s
 
     def close(self) -> None:
         self._client.close()
@@ -108,10 +127,19 @@ class ClinicalApi:
             headers["Authorization"] = f"Bearer {token}"
         if request_id:
             headers["X-Request-ID"] = request_id
-        try:
-            response = self._client.request(method, path, params=params, json=json, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ApiUnavailable(0, f"clinical API unreachable: {exc}") from exc
+        waited = 0.0
+        for wait in (*_BUSY_WAITS_S, None):
+            try:
+                response = self._client.request(
+                    method, path, params=params, json=json, headers=headers
+                )
+            except httpx.HTTPError as exc:
+                raise ApiUnavailable(0, f"clinical API unreachable: {exc}") from exc
+            busy = response.status_code == 503 and "retry-after" in response.headers
+            if not busy or wait is None or waited + wait > self._busy_budget_s:
+                break
+            self._sleep(wait)
+            waited += wait
         raise_for_status(response)
         if response.status_code == 204 or not response.content:
             return None

@@ -28,7 +28,9 @@ class TriageRow:
     tbr54: float | None  # percent of CGM time < 54 mg/dL over 14 days
     tbr70: float | None  # percent < 70 mg/dL
     tir: float | None  # percent 70-180 mg/dL
-    af_burden: float | None  # percent of analysed time in AF-like rhythm
+    # Highest share of an hour in AF-like rhythm over the last 24 h (the API's, from its
+    # af_burden alerts); None: no such alert, i.e. below the alert level when worn.
+    af_burden: float | None
     last_seen: dt.datetime | None
     wear_time: float | None  # percent
     battery: float | None  # lowest battery of the participant's devices, percent
@@ -74,7 +76,7 @@ def parse_row(item: Mapping[str, Any]) -> TriageRow:
         tbr54=as_float(pick(item, "glucose_14d.tbr54_pct", "tbr54")),
         tbr70=as_float(pick(item, "glucose_14d.tbr70_pct", "tbr70")),
         tir=as_float(pick(item, "glucose_14d.tir_pct", "tir")),
-        af_burden=as_float(pick(item, "af_burden_pct", "heart.af_burden_pct", "af_burden")),
+        af_burden=as_float(pick(item, "af_burden_pct_24h", "af_burden_pct", "af_burden")),
         last_seen=as_time(pick(item, "last_seen")),
         wear_time=as_float(pick(item, "wear_pct_24h", "wear_time")),
         battery=as_float(pick(item, "battery_pct", "battery")),

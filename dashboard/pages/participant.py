@@ -23,6 +23,9 @@ from dashboard.pages.alerts import alert_list
 from dashboard.pages.common import aria, href
 
 _GRAPH_CONFIG = {
+    # Always shown, not only on hover: reachable with the keyboard (assets/keyboard.js)
+    # and visible on a tablet, which has no hover.
+    "displayModeBar": True,
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from dash import dcc, html
 
+from analytics.clinical_constants import AF_BURDEN_MIN
 from dashboard.i18n import Translator
 from dashboard.ids import Id, Kind, pattern
 from dashboard.model.glucose import OLDER_ADULT_TARGETS, SUFFICIENCY_MIN_PCT, Target
@@ -76,6 +77,16 @@ def _value_vs_target(value: float | None, target: Target, t: Translator) -> html
         title=f"{word} ({goal})",
         **aria(label=f"{t.percent(value, 1)}, {word}"),
     )
+
+
+def _af_burden(row: TriageRow, t: Translator) -> html.Span | str:
+    """The worst hour's AF-like share, or "below alert level" when worn and no AF alert."""
+    tip = t("triage.af_tooltip", minutes=t.number(AF_BURDEN_MIN))
+    if row.af_burden is not None:
+        return html.Span(f"{t.percent(row.af_burden)} ✗", className="off-target", title=tip)
+    if row.wear_time:
+        return html.Span(t("triage.af_below"), title=tip)
+    return "—"
 
 
 def triage_table(
@@ -165,7 +176,7 @@ def _row(row: TriageRow, t: Translator, now: dt.datetime) -> html.Tr:
             html.Td(_value_vs_target(row.tbr54, _TBR54, t)),
             html.Td([_value_vs_target(row.tbr70, _TARGET["tbr70"], t), *sufficiency]),
             html.Td(_value_vs_target(row.tir, _TARGET["tir"], t)),
-            html.Td(t.percent(row.af_burden, 1)),
+            html.Td(_af_burden(row, t), className="af-burden"),
             html.Td(html.Span(t.ago(row.last_seen, now), title=t.datetime(row.last_seen))),
             html.Td(t.percent(row.wear_time)),
             html.Td(t.percent(row.battery)),

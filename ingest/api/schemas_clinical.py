@@ -42,6 +42,10 @@ class TriageItemOut(BaseModel):
     glucose_14d: GlucoseGlanceOut
     last_reviewed_by: str | None
     last_reviewed_at: dt.datetime | None
+    af_burden_pct_24h: float | None = Field(
+        description="highest share of monitored time in AF-like rhythm over the af_burden "
+        "rule's 1-h look-back, among its alerts seen in the last 24 h, %; null: no such alert"
+    )
 
 
 class TriageOut(BaseModel):

@@ -6,6 +6,10 @@ that before a technical one, since a person's state outranks a device's), then t
 of CGM readings below 54 mg/dL over 14 days (descending), then CGM data sufficiency
 (ascending: least data first).
 
+AF burden comes from the ``af_burden`` alerts (the worker's per-beat AF detector over its
+1-hour look-back, stored as each alert's worst value): the highest hourly share over the
+last 24 h, so the list never runs AF detection over a day of beats per participant.
+
 Everything comes from indexed tallies: ``cgm_days`` (14 rows per participant),
 ``stream_hours`` (24 rows of heart-rate buckets for wear time), ``readings_5m`` (the
 newest bucket per stream) and ``alerts``; nothing loops over participants in Python.
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 import psycopg
 
 from analytics.clinical_constants import REPORT_MIN_ACTIVE_PERCENT, REPORT_PERIOD_DAYS
+from analytics.rules.params import RuleId
 
 AsyncConn = psycopg.AsyncConnection[tuple[object, ...]]
 
@@ -28,6 +33,8 @@ AsyncConn = psycopg.AsyncConnection[tuple[object, ...]]
 CGM_DAYS = REPORT_PERIOD_DAYS
 # Wear time covers the current hour and the 23 before it (stream_hours is hourly).
 WEAR_HOURS = 24
+# AF burden: the af_burden alerts seen in the last 24 h (a day, like the page's summary).
+AF_HOURS = 24
 BUCKET = dt.timedelta(minutes=5)
 
 PRIORITIES = ("HIGH", "MEDIUM", "LOW")
@@ -67,7 +74,7 @@ SELECT m.participant_id, i.full_name,
        wear.buckets AS hr_buckets_24h, bat.pct AS battery_pct,
        cgm.n, cgm.buckets, cgm.b54, cgm.b70, cgm.tir,
        al.counts, al.unacknowledged, coalesce(al.rank, 0) AS rank,
-       rev.username, rev.reviewed_at
+       rev.username, rev.reviewed_at, af.pct AS af_pct
 FROM mine m
 LEFT JOIN participant_identity i USING (participant_id)
 LEFT JOIN cgm USING (participant_id)
@@ -101,6 +108,11 @@ LEFT JOIN LATERAL (
     WHERE r.participant_id = m.participant_id AND r.undone_at IS NULL
     ORDER BY r.reviewed_at DESC LIMIT 1
 ) rev ON true
+LEFT JOIN LATERAL (
+    SELECT max(a.worst_value) AS pct FROM alerts a
+    WHERE a.participant_id = m.participant_id AND a.rule_id = %(af_rule)s
+      AND a.last_seen >= %(af_from)s
+) af ON true
 ORDER BY rank DESC,
          coalesce(cgm.b54::float8 / nullif(cgm.n, 0), 0) DESC,
          coalesce(cgm.buckets, 0) ASC,
@@ -137,6 +149,7 @@ class TriageRow:
     glucose_14d: GlucoseSummary
     last_reviewed_by: str | None
     last_reviewed_at: dt.datetime | None
+    af_burden_pct_24h: float | None
 
 
 def first_cgm_day(now: dt.datetime) -> dt.date:
@@ -169,6 +182,8 @@ async def triage(conn: AsyncConn, account_id: uuid.UUID, now: dt.datetime) -> li
             "first_day": first_cgm_day(now),
             "wear_from": wear_from,
             "now": now,
+            "af_rule": RuleId.AF_BURDEN.value,
+            "af_from": now - dt.timedelta(hours=AF_HOURS),
         },
     )
     slots = expected_buckets(now)
@@ -195,6 +210,7 @@ def _row(r: tuple[object, ...], slots: float, wear_slots: float) -> TriageRow:
         glucose_14d=_glucose(r[6:11], slots),
         last_reviewed_by=None if r[14] is None else str(r[14]),
         last_reviewed_at=_opt_ts(r[15]),
+        af_burden_pct_24h=None if r[16] is None else round(float(str(r[16])), 1),
     )
 
 

@@ -39,6 +39,7 @@ def triage_item(pid: str, name: str, **over: Any) -> dict[str, Any]:
         },
         "last_reviewed_by": None,
         "last_reviewed_at": None,
+        "af_burden_pct_24h": None,
     }
     item.update(over)
     return item

@@ -94,3 +94,31 @@ def test_a_third_language_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         i18n.available_languages.cache_clear()
         i18n.load_catalog.cache_clear()
+
+
+# Messages that are the same in every language: a language's own name, formulas, codes,
+# percent ranges and patterns. Anything else without Hangul is an untranslated string.
+_NEUTRAL = {
+    "language.switch_to.en",
+    "poincare.identity",
+    "agp.p25_75",
+    "agp.p5_95",
+    "quality.col.id",
+    "alert.by_at",
+    "format.tick_minute",
+}
+
+
+def test_no_message_is_left_untranslated() -> None:
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    ko, en = i18n.load_catalog("ko"), i18n.load_catalog("en")
+    untranslated = sorted(k for k, v in ko.items() if not hangul.search(v) and k not in _NEUTRAL)
+    assert not untranslated, f"Korean catalog has messages without Korean: {untranslated}"
+    korean_in_english = sorted(
+        k for k, v in en.items() if hangul.search(v) and k != "language.switch_to.ko"
+    )
+    assert not korean_in_english, f"English catalog has Korean in: {korean_in_english}"
+    # A language's own name is written in that language in every catalog.
+    names = {k for k in ko if k.startswith("language.switch_to.")}
+    same = sorted(k for k in ko if ko[k] == en[k] and k not in _NEUTRAL | names)
+    assert not same, f"the same text in both languages: {same}"

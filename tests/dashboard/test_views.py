@@ -115,3 +115,21 @@ def test_zoom_ranges_are_read_as_seoul_time() -> None:
     assert start == dt.datetime(2026, 12, 6, 0, 0, tzinfo=dt.UTC)
     assert end is not None
     assert end - start == dt.timedelta(minutes=90)
+
+
+def test_triage_shows_af_burden_or_below_alert_level_or_nothing_when_not_worn() -> None:
+    from dashboard.model.triage import parse_rows
+    from dashboard.pages.triage import triage_table
+
+    rows = parse_rows(
+        [
+            samples.triage_item("p1", "af", af_burden_pct_24h=41.0),
+            samples.triage_item("p2", "calm"),
+            samples.triage_item("p3", "unworn", wear_pct_24h=0.0),
+        ]
+    )
+    text = _text(triage_table(rows, 3, Translator("en"), samples.NOW))
+    assert text.count('"className": "af-burden"') == 3
+    assert "41% ✗" in text
+    assert text.count("below alert level") == 1
+    assert "5 min in an hour" in text

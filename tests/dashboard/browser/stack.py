@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,11 +18,9 @@ from typing import Any
 import httpx
 
 from tests.ingest.conftest import Home, enrol_home
+from wearmon.api_process import api_process
 
 PASSWORD = "pilot-nurse-Password-1"
-# Ports reserved for the dashboard's tests on the shared machine.
-PORTS = range(18700, 18800)
-_START_TIMEOUT_S = 60.0
 # The worker evaluates after each committed batch (LISTEN/NOTIFY); allow for a loaded CI.
 _ALERT_TIMEOUT_S = 90.0
 
@@ -66,29 +62,6 @@ def _wearmon(*args: str, stdin: str | None = None) -> str:
     if done.returncode != 0:
         raise AssertionError(f"wearmon {' '.join(args)} failed: {done.stderr}")
     return done.stdout
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18700-18799")
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"wearmon serve exited: {log.read_text()[-3000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                return
-        time.sleep(0.3)
-    raise AssertionError(f"wearmon serve not healthy: {log.read_text()[-3000:]}")
 
 
 def _readings(home: Home, now: dt.datetime) -> list[dict[str, Any]]:
@@ -200,82 +173,55 @@ def _wait_for_alert(base: str, user: str, participant_id: str, rule: str) -> Non
 
 @contextlib.contextmanager
 def start_stack(database_url: str, tmp: Path) -> Iterator[Stack]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp / "serve.log"
-    env = {**os.environ, "WEARMON_DATA_DIR": str(tmp / "data")}
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "wearmon",
-                "serve",
+    env = {"WEARMON_DATA_DIR": str(tmp / "data")}
+    with api_process(database_url, env=env, log_path=tmp / "serve.log") as api:
+        base = api.url
+        hypo = enrol_home(database_url, "김영자")
+        healthy = enrol_home(database_url, "박철수")
+        for user, team in (("nurse.kim", "ward-a"), ("nurse.lee", "ward-b")):
+            _wearmon(
+                "user",
+                "add",
+                "--role",
+                "clinician",
+                "--username",
+                user,
+                "--password-stdin",
+                "--team",
+                team,
+                "--json",
                 "--database-url",
                 database_url,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
-            stdout=sink,
-            stderr=sink,
-            env=env,
-        )
-        try:
-            _wait_healthy(proc, base, log)
-            hypo = enrol_home(database_url, "김영자")
-            healthy = enrol_home(database_url, "박철수")
-            for user, team in (("nurse.kim", "ward-a"), ("nurse.lee", "ward-b")):
-                _wearmon(
-                    "user",
-                    "add",
-                    "--role",
-                    "clinician",
-                    "--username",
-                    user,
-                    "--password-stdin",
-                    "--team",
-                    team,
-                    "--json",
-                    "--database-url",
-                    database_url,
-                    stdin=PASSWORD + "\n",
-                )
-            for home in (hypo, healthy):
-                _wearmon(
-                    "team",
-                    "assign",
-                    "--team",
-                    "ward-a",
-                    "--participant",
-                    str(home.participant_id),
-                    "--json",
-                    "--database-url",
-                    database_url,
-                )
-            now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-            _post(base, hypo, _readings(hypo, now))
-            _post_checkin(base, hypo, now - dt.timedelta(hours=1), points=9)
-            healthy_readings = [
-                {**r, "value": 120.0} if r["metric"] == "glucose" else r
-                for r in _readings(healthy, now)
-            ]
-            _post(base, healthy, healthy_readings)
-            _wait_for_alert(base, "nurse.kim", str(hypo.participant_id), "hypo_level2")
-            yield Stack(
-                base_url=base,
-                database_url=database_url,
-                nurse="nurse.kim",
-                other_nurse="nurse.lee",
-                password=PASSWORD,
-                hypo_id=str(hypo.participant_id),
-                hypo_name="김영자",
-                healthy_id=str(healthy.participant_id),
+                stdin=PASSWORD + "\n",
             )
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for home in (hypo, healthy):
+            _wearmon(
+                "team",
+                "assign",
+                "--team",
+                "ward-a",
+                "--participant",
+                str(home.participant_id),
+                "--json",
+                "--database-url",
+                database_url,
+            )
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        _post(base, hypo, _readings(hypo, now))
+        _post_checkin(base, hypo, now - dt.timedelta(hours=1), points=9)
+        healthy_readings = [
+            {**r, "value": 120.0} if r["metric"] == "glucose" else r
+            for r in _readings(healthy, now)
+        ]
+        _post(base, healthy, healthy_readings)
+        _wait_for_alert(base, "nurse.kim", str(hypo.participant_id), "hypo_level2")
+        yield Stack(
+            base_url=base,
+            database_url=database_url,
+            nurse="nurse.kim",
+            other_nurse="nurse.lee",
+            password=PASSWORD,
+            hypo_id=str(hypo.participant_id),
+            hypo_name="김영자",
+            healthy_id=str(healthy.participant_id),
+        )

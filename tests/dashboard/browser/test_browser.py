@@ -23,7 +23,14 @@ from tests.dashboard.browser.stack import Stack, start_stack
 if TYPE_CHECKING:
     from playwright.sync_api import Page, ViewportSize
 
-pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.slow]
+# One server is enough: the dashboard is a client of the API, whose storage is tested on
+# every server in tests/ingest. The embedded PostgreSQL is the one every machine has.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.db,
+    pytest.mark.slow,
+    pytest.mark.parametrize("pg_server", ["pg-embedded"], indirect=True),
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "dashboard"
@@ -41,7 +48,7 @@ TABLET: ViewportSize = {"width": 1024, "height": 768}
 TIMEOUT_MS = 30_000
 
 
-def _need_browser() -> None:
+def need_browser() -> None:
     missing = []
     if not CHROMIUM.exists():
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
@@ -58,7 +65,7 @@ def _need_browser() -> None:
 
 @pytest.fixture
 def stack(db_url: str, tmp_path: Path) -> Iterator[Stack]:
-    _need_browser()
+    need_browser()
     with start_stack(db_url, tmp_path) as running:
         yield running
 
@@ -66,6 +73,58 @@ def stack(db_url: str, tmp_path: Path) -> Iterator[Stack]:
 def _shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# What a keyboard user must be able to reach: links, form controls, disclosure widgets,
+# and the charts' own mode bar and range buttons (made focusable by assets/keyboard.js).
+_INTERACTIVE = (
+    "a[href], button, input:not([type=hidden]), textarea, select, summary, "
+    ".modebar-btn, .rangeselector .button"
+)
+# Tab presses before giving up: more than the interactive elements of any page.
+_MAX_TABS = 400
+
+
+def unreachable_by_tab(page: Page) -> list[str]:
+    """Visible interactive elements that pressing Tab from the top never focuses.
+
+    Radio buttons of one group count once (Tab enters a group, the arrows move in it).
+    """
+    total = page.evaluate(
+        """(selector) => {
+          const seen = new Set();
+          let n = 0;
+          for (const el of document.querySelectorAll(selector)) {
+            if (!el.getClientRects().length || el.closest('[aria-hidden=true]')) continue;
+            // Inside a closed <details>: reached by opening it with its summary.
+            const closed = el.closest('details:not([open])');
+            if (closed && !(el.tagName === 'SUMMARY' && el.parentElement === closed)) continue;
+            // Every radio of a group carries the group's key: Tab lands on the checked one.
+            const group = el.type === 'radio' && el.name ? 'radio:' + el.name : null;
+            el.setAttribute('data-tab-key', group || String(n++));
+            if (group && seen.has(group)) el.setAttribute('data-tab-more', '1');
+            if (group) seen.add(group);
+          }
+          window.__tabbed = new Set();
+          document.addEventListener('focusin', (e) => {
+            const key = e.target.closest('[data-tab-key]');
+            if (key) window.__tabbed.add(key.getAttribute('data-tab-key'));
+          });
+          return document.querySelectorAll('[data-tab-key]:not([data-tab-more])').length;
+        }""",
+        _INTERACTIVE,
+    )
+    assert total > 0
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(min(_MAX_TABS, total * 2 + 10)):
+        page.keyboard.press("Tab")
+    return list(
+        page.evaluate(
+            """() => Array.from(document.querySelectorAll('[data-tab-key]:not([data-tab-more])'))
+                 .filter(el => !window.__tabbed.has(el.getAttribute('data-tab-key')))
+                 .map(el => el.outerHTML.slice(0, 160))"""
+        )
+    )
 
 
 def _sign_in(page: Page, base: str, username: str, password: str) -> None:
@@ -160,11 +219,30 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             page.get_by_role("link", name="Triage").click()
             expect(page.locator("h1")).to_have_text("Triage")
             _shot(page, "triage-en")
+            missing = unreachable_by_tab(page)
+            assert not missing, "\n".join(missing)
             page.goto(f"{base}/dashboard/participant/{stack.hypo_id}")
             expect(page.locator("h1")).to_contain_text(stack.hypo_name)
             expect(page.get_by_text("Ambulatory glucose profile")).to_be_visible()
             expect(page.locator(".dash-spinner")).to_have_count(0)
             _shot(page, "participant-en")
+
+            # Everything is reachable with Tab, the charts' buttons included, and a range
+            # button zooms the timeline with Enter.
+            expect(page.locator("#timeline .modebar-btn[tabindex='0']").first).to_be_attached()
+            missing = unreachable_by_tab(page)
+            assert not missing, "\n".join(missing)
+            one_hour = page.locator("#timeline .rangeselector .button", has_text="1 h")
+            one_hour.focus()
+            page.keyboard.press("Enter")
+            span_ms = page.evaluate(
+                """() => {
+                  const gd = document.querySelector('#timeline .js-plotly-plot');
+                  const r = gd._fullLayout.xaxis.range;
+                  return new Date(r[1]) - new Date(r[0]);
+                }"""
+            )
+            assert span_ms == 3600 * 1000, span_ms
 
             # Sign out: the session ends at the API, the cookie goes.
             page.get_by_role("button", name="Sign out").click()

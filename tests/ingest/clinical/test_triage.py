@@ -144,3 +144,30 @@ def test_the_daily_tally_uses_the_consensus_cut_offs_of_analytics(db_url: str) -
         sum(v > VERY_HIGH_MG_DL for v in values),
     )
     assert got == expected == (1, 3, 2, 3, 1)
+
+
+def test_af_burden_is_the_worst_hour_of_the_af_alerts_of_the_last_day(
+    db_url: str, client: httpx.Client
+) -> None:
+    homes = {name: enrol_home(db_url, name) for name in ("af", "stale", "none")}
+    add_account(db_url, "nurse.han", team="ward-5")
+    for h in homes.values():
+        assign(db_url, "ward-5", h.participant_id)
+    newer = add_alert(db_url, homes["af"].participant_id, "af_burden", "physiological", "MEDIUM")
+    older = add_alert(db_url, homes["af"].participant_id, "af_burden", "physiological", "MEDIUM",
+                      state="RESOLVED")  # fmt: skip
+    stale = add_alert(db_url, homes["stale"].participant_id, "af_burden", "physiological",
+                      "MEDIUM", state="RESOLVED")  # fmt: skip
+    with psycopg.connect(db_url) as conn:
+        for alert_id, worst, age_h in ((newer, 12.5, 0), (older, 41.04, 20), (stale, 90.0, 25)):
+            conn.execute(
+                "UPDATE alerts SET worst_value = %s, last_seen = %s WHERE alert_id = %s",
+                (worst, NOW - dt.timedelta(hours=age_h), alert_id),
+            )
+
+    response = client.get("/api/v1/triage", headers=bearer(token_of(client, "nurse.han")))
+    by_name = {i["display_name"]: i for i in response.json()["items"]}
+    # Resolved or not: the burden happened; older than a day: not today's figure.
+    assert by_name["af"]["af_burden_pct_24h"] == 41.0
+    assert by_name["stale"]["af_burden_pct_24h"] is None
+    assert by_name["none"]["af_burden_pct_24h"] is None
