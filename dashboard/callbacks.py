@@ -12,11 +12,13 @@ import datetime as dt
 from typing import Any
 
 import flask
+import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import api as api_errors
 from dashboard import views
+from dashboard.figures.style import base_layout, empty_note
 from dashboard.i18n import Translator, pick_language
 from dashboard.ids import Id, Kind
 from dashboard.model.shapes import as_time
@@ -65,7 +67,7 @@ def triage_update(
     filters: list[str] | None,
     search: str | None,
     limit: int | None,
-) -> tuple[Any, Any, Any]:
+) -> tuple[Any, Any, Any, Any]:
     """Redraw the list after a filter, a search, "show more" or a "mark reviewed" click."""
     t = request_translator()
     trigger = ctx.triggered_id if ctx.triggered else None
@@ -87,12 +89,13 @@ def triage_update(
             limit += PAGE_SIZE
         elif trigger in (Id.TRIAGE_FILTERS, Id.TRIAGE_SEARCH):
             limit = PAGE_SIZE
-        table = views.triage_rows(c, token, t, filters or [], search, limit)
-        return table, limit, no_update
+        table, more = views.triage_rows(c, token, t, filters or [], search, limit)
+        return table, limit, no_update, not more
     except (_Expired, api_errors.SessionExpired):
-        return no_update, no_update, _expired_redirect()
+        return no_update, no_update, _expired_redirect(), no_update
     except api_errors.ApiError as exc:
-        return message(t("error.api", detail=exc.message), "error"), no_update, no_update
+        error = message(t("error.api", detail=exc.message), "error")
+        return error, no_update, no_update, no_update
 
 
 def alert_action(
@@ -167,9 +170,17 @@ def heart_window_update(
     window = views.chosen_heart_window(start, end, as_time(heart_end))
     try:
         heart = views.heart_window(c, _require_token(), participant_id, window)
-    except (_Expired, api_errors.ApiError):
-        raise PreventUpdate from None
+    except (_Expired, api_errors.SessionExpired):
+        return _noted(t("heart.window_expired"))
+    except api_errors.ApiError as exc:
+        # Never leave "Loading…" on the charts: say why they are empty.
+        return _noted(t("error.api", detail=exc.message))
     return heart_window_figures(heart, views.window_label(t, window), t)
+
+
+def _noted(text: str) -> tuple[Any, Any, Any]:
+    hrv, af, poincare = (empty_note(base_layout(go.Figure(), ""), text) for _ in range(3))
+    return hrv, af, poincare
 
 
 def queue_update(c: views.Context, states: list[str] | None) -> tuple[Any, Any]:
@@ -195,6 +206,7 @@ def register(app: Dash, c: views.Context) -> None:
         Output(Id.TRIAGE_TABLE, "children"),
         Output(Id.TRIAGE_LIMIT, "data"),
         Output(Id.REDIRECT, "children", allow_duplicate=True),
+        Output(Id.TRIAGE_MORE, "hidden"),
         Input(Id.TRIAGE_FILTERS, "value"),
         Input(Id.TRIAGE_SEARCH, "value"),
         Input(Id.TRIAGE_MORE, "n_clicks"),

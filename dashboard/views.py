@@ -103,8 +103,8 @@ def render(
 def triage_view(
     ctx: Context, token: str, t: Translator, filters: list[str], search: str | None
 ) -> Any:
-    table = triage_rows(ctx, token, t, filters, search, PAGE_SIZE)
-    return triage_page(t, table)
+    table, more = triage_rows(ctx, token, t, filters, search, PAGE_SIZE)
+    return triage_page(t, table, more)
 
 
 def triage_rows(
@@ -114,11 +114,13 @@ def triage_rows(
     filters: list[str],
     search: str | None,
     limit: int | None,
-) -> Any:
+) -> tuple[Any, bool]:
+    """The table of the first ``limit`` matching rows, and whether more match."""
     now = ctx.clock()
     rows = parse_rows(ctx.api.triage(token))
     shown = filter_rows(rows, filters, search, now)
-    return triage_table(shown, len(rows), t, now, limit)
+    more = limit is not None and len(shown) > limit
+    return triage_table(shown, len(rows), t, now, limit), more
 
 
 def queue_view(ctx: Context, token: str, t: Translator, states: list[str]) -> Any:

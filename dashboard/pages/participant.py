@@ -22,10 +22,9 @@ from dashboard.model.participant import DataQuality, ParticipantView
 from dashboard.pages.alerts import alert_list
 from dashboard.pages.common import aria, href
 
+# The mode bar shows on hover, on a tap, and when one of its buttons has keyboard focus
+# (assets/keyboard.js makes them focusable, style.css shows them on focus).
 _GRAPH_CONFIG = {
-    # Always shown, not only on hover: reachable with the keyboard (assets/keyboard.js)
-    # and visible on a tablet, which has no hover.
-    "displayModeBar": True,
     "displaylogo": False,
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],

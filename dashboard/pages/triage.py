@@ -23,7 +23,8 @@ _TBR54 = Target("tbr54", 0.0, lambda v, b: v <= b, "=")
 PAGE_SIZE = 50
 
 
-def triage_page(t: Translator, table: html.Div) -> html.Div:
+def triage_page(t: Translator, table: html.Div, more: bool) -> html.Div:
+    """The list's page; "show more" only while more rows match than are shown."""
     return html.Div(
         [
             html.H1(t("triage.title")),
@@ -57,7 +58,10 @@ def triage_page(t: Translator, table: html.Div) -> html.Div:
             dcc.Store(id=Id.TRIAGE_LIMIT, data=PAGE_SIZE),
             html.Div(table, id=Id.TRIAGE_TABLE, **aria(live="polite")),
             html.Button(
-                t("triage.show_more", n=PAGE_SIZE), id=Id.TRIAGE_MORE, className="button secondary"
+                t("triage.show_more", n=PAGE_SIZE),
+                id=Id.TRIAGE_MORE,
+                className="button secondary",
+                hidden=not more,
             ),
         ]
     )

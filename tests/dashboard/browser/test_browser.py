@@ -70,7 +70,23 @@ def stack(db_url: str, tmp_path: Path) -> Iterator[Stack]:
         yield running
 
 
+# Large type for older eyes: body text of at least 17 px (the stylesheet's 18 px, 17 px on
+# narrow screens), never smaller than browsers' 16 px default.
+MIN_BODY_PX = 17.0
+
+
 def _shot(page: Page, name: str) -> None:
+    """Save a screenshot, after checking the page fits its width and keeps large type."""
+    layout = page.evaluate(
+        """() => ({
+          scroll: document.documentElement.scrollWidth,
+          width: window.innerWidth,
+          font: parseFloat(getComputedStyle(document.body).fontSize),
+        })"""
+    )
+    # No sideways scrolling of the page itself at 1366x768 or on a tablet.
+    assert layout["scroll"] <= layout["width"], (name, layout)
+    assert layout["font"] >= MIN_BODY_PX, (name, layout)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -125,6 +141,15 @@ def unreachable_by_tab(page: Page) -> list[str]:
                  .map(el => el.outerHTML.slice(0, 160))"""
         )
     )
+
+
+def wait_heart_window(page: Page) -> None:
+    """Until the heart window's charts (drawn by their own callback) replace "Loading…"."""
+    from playwright.sync_api import expect
+
+    for chart in ("#hrv", "#af-share", "#poincare"):
+        expect(page.locator(chart)).not_to_contain_text(re.compile("불러오는 중|Loading"))
+        expect(page.locator(f"{chart} .main-svg").first).to_be_visible()
 
 
 def _sign_in(page: Page, base: str, username: str, password: str) -> None:
@@ -186,7 +211,8 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             expect(page.get_by_text("주간 우울 선별 (GDS-15)")).to_be_visible()
             expect(page.get_by_text("기준점 8")).to_be_visible()
             # The heart window arrives by its own callback; shoot once it has been drawn.
-            expect(page.locator(".dash-spinner")).to_have_count(0)
+            wait_heart_window(page)
+            expect(page.locator("#poincare")).to_contain_text("푸앵카레")
             _shot(page, "participant-ko")
 
             # Acknowledge, then resolve with a reason and a note.
@@ -224,7 +250,7 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             page.goto(f"{base}/dashboard/participant/{stack.hypo_id}")
             expect(page.locator("h1")).to_contain_text(stack.hypo_name)
             expect(page.get_by_text("Ambulatory glucose profile")).to_be_visible()
-            expect(page.locator(".dash-spinner")).to_have_count(0)
+            wait_heart_window(page)
             _shot(page, "participant-en")
 
             # Everything is reachable with Tab, the charts' buttons included, and a range
@@ -243,6 +269,17 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
                 }"""
             )
             assert span_ms == 3600 * 1000, span_ms
+
+            # On a tablet (1024x768, landscape) the pages fit too.
+            page.set_viewport_size(TABLET)
+            page.reload()
+            expect(page.get_by_text("Ambulatory glucose profile")).to_be_visible()
+            wait_heart_window(page)
+            _shot(page, "participant-tablet-en")
+            page.get_by_role("link", name="Triage", exact=True).click()
+            expect(page.locator("h1")).to_have_text("Triage")
+            _shot(page, "triage-tablet-en")
+            page.set_viewport_size(VIEWPORT)
 
             # Sign out: the session ends at the API, the cookie goes.
             page.get_by_role("button", name="Sign out").click()

@@ -24,6 +24,7 @@ from tests.dashboard.browser.test_browser import (
     TIMEOUT_MS,
     VIEWPORT,
     need_browser,
+    wait_heart_window,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -95,7 +96,7 @@ def test_demo_walkthrough(demo: Demo) -> None:
             page.locator(f"a[href$='{hypo['participant_id']}']").click()
             expect(page.locator("#timeline .main-svg").first).to_be_visible()
             expect(page.get_by_text("활동 혈당 프로필")).to_be_visible()
-            expect(page.locator(".dash-spinner")).to_have_count(0)
+            wait_heart_window(page)
             drawn = _timeline(page)
             glucose = drawn["names"].index("혈당")
             assert drawn["minY"][glucose] < 54, drawn  # the night's low, on the trace
@@ -119,7 +120,7 @@ def test_demo_walkthrough(demo: Demo) -> None:
             # The AF participant: the alert on the timeline, the AF burden above zero.
             page.goto(f"{demo.dashboard_url}participant/{af['participant_id']}")
             expect(page.locator("#timeline .main-svg").first).to_be_visible()
-            expect(page.locator(".dash-spinner")).to_have_count(0)
+            wait_heart_window(page)
             drawn = _timeline(page)
             marked = [text for texts in drawn["texts"] for text in texts]
             assert "불규칙 리듬 (심방세동 의심), 임상 검토" in marked, drawn
