@@ -209,6 +209,19 @@ class BoundDevice:
     ble_address: str | None
 
 
+def preferred_names(
+    conn: psycopg.Connection[tuple[object, ...]], participant_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, str | None]:
+    """The name each participant chose to be greeted by (None if not given)."""
+    rows = conn.execute(
+        "SELECT participant_id, preferred_name FROM participant_identity"
+        " WHERE participant_id = ANY(%s)",
+        (list(participant_ids),),
+    ).fetchall()
+    named = {uuid.UUID(str(p)): None if n is None else str(n) for p, n in rows}
+    return {p: named.get(p) for p in participant_ids}
+
+
 def devices_of(
     conn: psycopg.Connection[tuple[object, ...]], participant_ids: Sequence[uuid.UUID]
 ) -> list[BoundDevice]:

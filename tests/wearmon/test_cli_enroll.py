@@ -216,3 +216,58 @@ def test_writing_a_config_needs_device_addresses_and_enrols_nothing_without(
     assert "no BLE address" in capsys.readouterr().err
     with psycopg.connect(db_url) as conn:
         assert conn.execute("SELECT count(*) FROM gateways").fetchone() == (0,)
+
+
+def _participant(capsys: pytest.CaptureFixture[str], db_url: str, *extra: str) -> str:
+    pid: str = run(
+        capsys,
+        "enroll",
+        "participant",
+        "--study",
+        "seoul-pilot",
+        "--name",
+        "Lee Soon-ja",
+        "--birth-year",
+        "1944",
+        "--sex",
+        "F",
+        "--district",
+        "mapo",
+        *extra,
+        "--database-url",
+        db_url,
+        "--json",
+    )["participant_id"]
+    return pid
+
+
+def test_home_page_config_greets_by_the_preferred_name(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from gateway.config import load_config
+
+    pid = _participant(capsys, db_url, "--preferred-name", "순자")
+    target = tmp_path / "gw.json"
+    args = ["enroll", "gateway", "--participant", pid, "--write-config", str(target)]
+    run(capsys, *args, "--home-page", "--database-url", db_url, "--json")
+    config = load_config(target)
+    assert config.home is not None
+    assert [(p.participant_id, p.name) for p in config.home.participants] == [(pid, "순자")]
+    assert config.home.port == 8088
+
+
+def test_home_page_needs_preferred_names_and_a_config_file(
+    db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pid = _participant(capsys, db_url)
+    target = tmp_path / "gw.json"
+    base = ["enroll", "gateway", "--participant", pid, "--database-url", db_url]
+    with pytest.raises(SystemExit, match="2"):
+        main([*base, "--write-config", str(target), "--home-page"])
+    assert "no preferred name" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="2"):
+        main([*base, "--home-page"])
+    assert "--home-page goes with --write-config" in capsys.readouterr().err
+    assert not target.exists()
+    with psycopg.connect(db_url) as conn:
+        assert conn.execute("SELECT count(*) FROM gateways").fetchone() == (0,)

@@ -13,6 +13,8 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from ingest.db import migrate, pool
 from ingest.districts import SEOUL_GU, canonical_district
 from ingest.storage.enrolment import (
@@ -22,6 +24,7 @@ from ingest.storage.enrolment import (
     enrol_device,
     enrol_gateway,
     enrol_participant,
+    preferred_names,
     withdraw_participant,
 )
 from wearmon.commands.common import add_database_flags, emit
@@ -79,6 +82,12 @@ def add_parser(sub: Any) -> None:
         "--outbox-path",
         default="/var/lib/wearmon/outbox.sqlite3",
         help="outbox file on the gateway, for --write-config",
+    )
+    g.add_argument(
+        "--home-page",
+        action="store_true",
+        help="with --write-config: the gateway also serves the check-in page on the home "
+        "network (port 8088), greeting each participant by their --preferred-name",
     )
     g.set_defaults(run=run_gateway)
 
@@ -182,17 +191,20 @@ def run_device(args: argparse.Namespace) -> int:
 
 
 def run_gateway(args: argparse.Namespace) -> int:
+    if args.home_page and args.write_config is None:
+        raise UsageError("--home-page goes with --write-config (it adds to that file)")
     with database_url(args.database_url, args.data_dir) as url, pool.connect(url) as conn:
         migrate.upgrade(conn)
         devices = devices_of(conn, args.participant)
         if args.write_config is not None:
             _require_addresses(devices)
+        home = _home_section(conn, args.participant) if args.home_page else None
         # The config file is written before the credential is committed: if the file
         # cannot be written, no gateway exists whose token nobody ever saw.
         with conn.transaction():
             gid, token = enrol_gateway(conn, participant_ids=args.participant, actor=_actor())
             if args.write_config is not None:
-                _write_gateway_config(args, str(gid), token, devices)
+                _write_gateway_config(args, str(gid), token, devices, home)
     emit(
         args,
         {"gateway_id": str(gid), "token": token},
@@ -223,10 +235,31 @@ def _require_addresses(devices: list[BoundDevice]) -> None:
         )
 
 
+def _home_section(
+    conn: psycopg.Connection[tuple[object, ...]], participant_ids: list[uuid.UUID]
+) -> dict[str, object]:
+    """The gateway config's ``home`` object (docs/home-checkin.md), with defaults."""
+    names = preferred_names(conn, participant_ids)
+    unnamed = [str(p) for p, n in names.items() if not n]
+    if unnamed:
+        raise UsageError(
+            f"participants {unnamed} have no preferred name to be greeted by; enrol them "
+            "with --preferred-name, or write the config without --home-page and add its "
+            "'home' section by hand (docs/home-checkin.md)"
+        )
+    return {
+        "participants": [{"participant_id": str(p), "name": n} for p, n in names.items()],
+    }
+
+
 def _write_gateway_config(
-    args: argparse.Namespace, gateway_id: str, token: str, devices: list[BoundDevice]
+    args: argparse.Namespace,
+    gateway_id: str,
+    token: str,
+    devices: list[BoundDevice],
+    home: dict[str, object] | None = None,
 ) -> None:
-    config = {
+    config: dict[str, object] = {
         "gateway_id": gateway_id,
         "token": token,
         "api_url": args.api_url,
@@ -236,6 +269,8 @@ def _write_gateway_config(
             for d in devices
         ],
     }
+    if home is not None:
+        config["home"] = home
     path: Path = args.write_config
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,7 +279,7 @@ def _write_gateway_config(
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             os.fchmod(out.fileno(), 0o600)
-            out.write(json.dumps(config, indent=2) + "\n")
+            out.write(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
         raise UsageError(
             f"cannot write --write-config {path}: {exc.strerror or exc}; choose a writable "
