@@ -6,10 +6,10 @@ healthy 24-h series), chf2db (14 heart-failure series) and the CinC 2017 challen
 short single-lead records, labels normal / AF / other / noisy). See docs/data.md.
 
 Protocol. Records are split into 5 folds, every source spread over all folds (seed 0).
-For each fold the logistic weights of :mod:`analytics.cardiac._af_model` are fitted on
-the other four folds (every 15th beat; each source and each class weighing the same;
-CinC "other rhythm" as non-AF, "noisy" left out) and applied to the fold's records, so
-no record is ever scored by weights fitted on it. Scoring:
+For each fold the tree ensemble of :mod:`analytics.cardiac._af_model` is fitted
+(bench/_af_fit.py) on the other four folds (every 30th beat; each source and each class
+weighing the same; CinC "other rhythm" as non-AF, "noisy" left out) and applied to the
+fold's records, so no record is ever scored by a model fitted on it. Scoring:
 
 * afdb, ltafdb: beat level, positive when the rhythm in force at the beat that ends
   the interval is (AFIB, everything else negative (docs/clinical.md);
@@ -24,12 +24,13 @@ participant-days on nsr2db + chf2db and, on ltafdb, the latency from each AF ons
 (an (AFIB run of >= 10 min after >= 60 min without AF) to the first finding, for
 several confidences and minimum episode lengths.
 
-``--fit`` prints the weights fitted on all records (the values in _af_model.py).
-Intermediate RR arrays are cached in bench/out/af_rr.npz (git-ignored).
+``--fit`` fits the ensemble on all records and writes analytics/cardiac/_af_trees.py.
+Intermediate RR arrays are cached in bench/out/af_rr.npz (git-ignored). ``--plot`` saves
+ROC curves per source to bench/out/af_roc.png.
 
 Usage::
 
-    python -m bench.af [--data DIR] [--fit] [--plot] [--json]
+    python -m bench.af [--data DIR] [--fit] [--plot] [--json] [--no-rule]
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ import numpy as np
 import numpy.typing as npt
 
 from analytics.cardiac import AFDetectorParams, af_episodes, detect_af_proba
-from analytics.cardiac._af_model import FEATURES, features
+from analytics.cardiac._af_model import FEATURES, AFModel, features, log_odds, smoothed
 from analytics.rules.gate import coverage_gate
 from analytics.rules.rhythm import findings_from_proba
 from analytics.rules.thresholds import Thresholds
 from analytics.rules.window import ParticipantWindow
+from bench import _af_fit
 from bench._data import ROOT, add_data_argument
 
 OUT = ROOT / "bench" / "out"
@@ -59,20 +61,20 @@ AFDB_RECORDS = (
 )  # fmt: skip
 SOURCES = ("afdb", "ltafdb", "nsr2db", "chf2db", "cinc")
 FOLDS = 5
-EVERY = 15  # fit on every 15th beat: the features are 91-beat medians, neighbours repeat
-RIDGE = 1e-3
-# Rule settings tried (min_confidence, peak_confidence), 30-s episodes (longer minimum
-# episodes, 120 s, changed no false alert and delayed onsets in a first run); the burden
+EVERY = 30  # fit on every 30th beat: the features are 91-beat windows, neighbours repeat
+TREES_MODULE = ROOT / "analytics" / "cardiac" / "_af_trees.py"
+# Rule settings tried (min_confidence, peak_confidence, min_episode_s); the burden
 # threshold (5 min in the last hour) is the clinical rule itself and is not tuned.
 RULE_GRID = (
-    (0.5, 0.5),
-    (0.7, 0.7),
-    (0.8, 0.8),
-    (0.85, 0.85),
-    (0.9, 0.9),
-    (0.6, 0.9),
-    (0.7, 0.9),
-    (0.8, 0.9),
+    (0.5, 0.5, 30.0),
+    (0.6, 0.9, 30.0),
+    (0.7, 0.9, 30.0),
+    (0.8, 0.9, 30.0),
+    (0.9, 0.9, 30.0),
+    (0.8, 0.95, 30.0),
+    (0.9, 0.95, 30.0),
+    (0.8, 0.9, 60.0),
+    (0.9, 0.9, 60.0),
 )
 EPOCH = 1_767_225_600.0  # 2026-01-01 UTC: any fixed start for the replayed recordings
 F = npt.NDArray[np.float64]
@@ -173,22 +175,6 @@ def folds_of(d: Data) -> npt.NDArray[np.int64]:
     return fold
 
 
-def fit_logistic(x: F, y: npt.NDArray[np.bool_], w: F) -> F:
-    """Weighted ridge logistic regression by Newton's method (numpy only)."""
-    a = np.c_[np.ones(len(x)), x]
-    w = w / w.sum()
-    b = np.zeros(a.shape[1])
-    for _ in range(50):
-        p = 0.5 * (1.0 + np.tanh(0.5 * (a @ b)))
-        grad = a.T @ (w * (p - y)) + RIDGE * b
-        hess = (a * (w * p * (1.0 - p))[:, None]).T @ a + RIDGE * np.eye(b.size)
-        step = np.linalg.solve(hess, grad)
-        b -= step
-        if np.abs(step).max() < 1e-9:
-            break
-    return b
-
-
 def training_weights(d: Data, beat_src: npt.NDArray[np.str_], beat_lab: Any, mask: Any) -> F:
     """Each source and, within it, each class weighs the same."""
     w = np.zeros(d.rr.size)
@@ -200,35 +186,42 @@ def training_weights(d: Data, beat_src: npt.NDArray[np.str_], beat_lab: Any, mas
     return w
 
 
-def cross_validate(d: Data, x: F) -> tuple[F, dict[int, F]]:
-    """Out-of-fold log-odds per beat and the weights of each fold."""
+def cross_validate(d: Data, x: F) -> tuple[F, dict[int, AFModel]]:
+    """Out-of-fold log-odds per beat and the model of each fold."""
     rec_of = np.repeat(np.arange(len(d.source)), np.diff(d.start))
     beat_src, beat_lab = d.source[rec_of], d.label[rec_of]
     fold = folds_of(d)[rec_of]
-    ok = ~np.isnan(x[:, 0])
+    ok = ~np.isnan(x).any(axis=1)
     sub = np.zeros(d.rr.size, dtype=bool)
     sub[::EVERY] = True
     oof = np.full(d.rr.size, np.nan)
-    weights = {}
+    models = {}
     for k in range(FOLDS):
         train = ok & sub & (fold != k)
         w = training_weights(d, beat_src, beat_lab, train)
-        b = fit_logistic(x[train], d.af[train], w[train])
-        weights[k] = b
+        model = _af_fit.rounded(_af_fit.fit(x[train], d.af[train], w[train], label=f"fold {k}"))
+        models[k] = model
         test = ok & (fold == k)
-        oof[test] = b[0] + x[test] @ b[1:]
-        _log(f"fold {k}: weights {np.round(b, 3).tolist()}")
-    return oof, weights
+        oof[test] = log_odds(x[test], model)
+        _log(f"fold {k} fitted and scored")
+    for i in range(len(d.source)):  # the 91-beat median of detect_af_proba, per record
+        s = d.rec(i)
+        z = oof[s]
+        if ok[s].any():
+            z[ok[s]] = smoothed(z[ok[s]])
+    return oof, models
 
 
-def fit_all(d: Data, x: F) -> F:
+def fit_all(d: Data, x: F) -> tuple[AFModel, str]:
+    """The ensemble fitted on every record, and the hash of its inputs."""
     rec_of = np.repeat(np.arange(len(d.source)), np.diff(d.start))
-    ok = ~np.isnan(x[:, 0])
+    ok = ~np.isnan(x).any(axis=1)
     sub = np.zeros(d.rr.size, dtype=bool)
     sub[::EVERY] = True
     train = ok & sub
     w = training_weights(d, d.source[rec_of], d.label[rec_of], train)
-    return fit_logistic(x[train], d.af[train], w[train])
+    digest = _af_fit.input_hash((d.rr, d.af, d.start, d.source, d.label, np.array([EVERY])))
+    return _af_fit.fit(x[train], d.af[train], w[train], label="all records"), digest
 
 
 def _episodes_per_24h(d: Data, labels: npt.NDArray[np.bool_], src: str) -> tuple[float, float]:
@@ -277,15 +270,22 @@ LIVE_WINDOW_S = 75 * 60.0
 LIVE_STEP_S = 120.0
 
 
-def _thresholds(confidence: float, peak: float) -> Thresholds:
+Setting = tuple[float, float, float]
+
+
+def _thresholds(confidence: float, peak: float, episode_s: float) -> Thresholds:
     return Thresholds().override(
-        "af_burden", version="bench", min_confidence=confidence, peak_confidence=peak
+        "af_burden",
+        version="bench",
+        min_confidence=confidence,
+        peak_confidence=peak,
+        min_episode_s=episode_s,
     )
 
 
 def live_alerts(
     rr: F, detector: AFDetectorParams, span_s: tuple[float, float] | None = None
-) -> dict[tuple[float, float], list[tuple[float, float]]]:
+) -> dict[Setting, list[tuple[float, float]]]:
     """Replay the rule as the worker would; per rule setting, (raised at, end) of each alert.
 
     Findings of successive evaluations that overlap (or follow within the 15-min stale
@@ -294,8 +294,8 @@ def live_alerts(
     """
     t = np.cumsum(rr) / 1000.0
     lo, hi = (t[0], t[-1]) if span_s is None else span_s
-    settings = {(c, e): _thresholds(c, e) for c, e in RULE_GRID}
-    alerts: dict[tuple[float, float], list[tuple[float, float]]] = {k: [] for k in settings}
+    settings = {key: _thresholds(*key) for key in RULE_GRID}
+    alerts: dict[Setting, list[tuple[float, float]]] = {k: [] for k in settings}
     first = max(lo, t[0] + LIVE_STEP_S)
     for now in np.arange(first, min(hi, t[-1]) + LIVE_STEP_S, LIVE_STEP_S):
         a, b = np.searchsorted(t, [now - LIVE_WINDOW_S, now], side="right")
@@ -340,25 +340,25 @@ def af_onsets(af: npt.NDArray[np.bool_], t_s: F) -> list[tuple[float, float]]:
     return out
 
 
-def alert_study(d: Data, fold_w: dict[int, F]) -> list[dict[str, Any]]:
+def alert_study(d: Data, fold_m: dict[int, AFModel]) -> list[dict[str, Any]]:
     fold = folds_of(d)
-    false: dict[tuple[float, float], int] = dict.fromkeys(RULE_GRID, 0)
+    false: dict[Setting, int] = dict.fromkeys(RULE_GRID, 0)
     days = 0.0
     for src in ("nsr2db", "chf2db"):
         for i in np.flatnonzero(d.source == src):
             rr = d.rr[d.rec(i)]
-            det = AFDetectorParams(weights=tuple(float(v) for v in fold_w[int(fold[i])]))
+            det = AFDetectorParams(model=fold_m[int(fold[i])])
             for key, raised in live_alerts(rr, det).items():
                 false[key] += len(raised)
             days += float(rr.sum()) / 8.64e7
             _log(f"live replay {src} {d.name[i]}: {sum(false.values())} alerts so far")
-    latency: dict[tuple[float, float], list[float]] = {k: [] for k in RULE_GRID}
+    latency: dict[Setting, list[float]] = {k: [] for k in RULE_GRID}
     n_onsets = 0
     for i in np.flatnonzero(d.source == "ltafdb"):
         s = d.rec(i)
         rr = d.rr[s]
         t = np.cumsum(rr) / 1000.0
-        det = AFDetectorParams(weights=tuple(float(v) for v in fold_w[int(fold[i])]))
+        det = AFDetectorParams(model=fold_m[int(fold[i])])
         for onset, end in af_onsets(d.af[s], t):
             n_onsets += 1
             replay = live_alerts(rr, det, (onset - 600.0, min(end, onset + 3600.0)))
@@ -374,6 +374,8 @@ def alert_study(d: Data, fold_w: dict[int, F]) -> list[dict[str, Any]]:
             {
                 "min_confidence": key[0],
                 "peak_confidence": key[1],
+                "min_episode_s": key[2],
+                "latency_min": [float(v) for v in lat],
                 "false_alerts": false[key],
                 "participant_days": days,
                 "false_per_30_days": 30.0 * false[key] / days,
@@ -396,7 +398,16 @@ def speed() -> dict[str, float]:
     return {"beats": 1e6, "cpu_s": cpu, "beats_per_cpu_s": 1e6 / cpu}
 
 
+def _roc(pos: F, neg: F, thr: F) -> tuple[F, F]:
+    """(1 - specificity, sensitivity) of ``score > t`` for each ``t`` in ``thr``."""
+    pos, neg = np.sort(pos), np.sort(neg)
+    se = 1.0 - np.searchsorted(pos, thr, side="right") / max(pos.size, 1)
+    fpr = 1.0 - np.searchsorted(neg, thr, side="right") / max(neg.size, 1)
+    return fpr, se
+
+
 def plot(d: Data, logit: F, out_dir: Path) -> Path:
+    """ROC per source (beats for afdb/ltafdb, records for CinC; FPR for the AF-free sets)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -405,30 +416,46 @@ def plot(d: Data, logit: F, out_dir: Path) -> Path:
     rec_of = np.repeat(np.arange(len(d.source)), np.diff(d.start))
     beat_src = d.source[rec_of]
     z = np.nan_to_num(logit, nan=-50.0)
-    thr = np.linspace(-8.0, 8.0, 161)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    for src in ("afdb", "ltafdb"):
+    thr = np.linspace(-10.0, 10.0, 201)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 8))
+    for ax, src in zip(axes.flat[:2], ("afdb", "ltafdb"), strict=True):
         m = beat_src == src
-        se = [(z[m & d.af] > t).mean() for t in thr]
-        fp = [(z[m & ~d.af] > t).mean() for t in thr]
-        ax.plot(fp, se, label=f"{src} (beats)")
+        fpr, se = _roc(z[m & d.af], z[m & ~d.af], thr)
+        ax.plot(fpr, se)
+        ax.plot(*_roc(z[m & d.af], z[m & ~d.af], np.zeros(1)), "o", label="p = 0.5")
+        ax.set_title(f"{src}: beats, (AFIB vs rest")
     cinc = np.flatnonzero(d.source == "cinc")
-    share = {t: np.array([(z[d.rec(i)] > t).mean() >= 0.5 for i in cinc]) for t in thr}
-    rl = d.label[cinc]
-    ax.plot(
-        [share[t][rl == "N"].mean() for t in thr],
-        [share[t][rl == "A"].mean() for t in thr],
-        label="CinC A vs N (records)",
+    # a record is AF at cut-off t when at least half its intervals exceed t: its median
+    share = np.array(
+        [np.median(z[d.rec(i)]) if d.rec(i).stop > d.rec(i).start else -50 for i in cinc]
     )
-    for src in ("nsr2db", "chf2db"):  # no AF reference: false-positive rate at the cut-off
+    rl = d.label[cinc]
+    ax = axes.flat[2]
+    for other, name in (("N", "normal"), ("O", "other rhythm")):
+        ax.plot(*_roc(share[rl == "A"], share[rl == other], thr), label=f"AF vs {name}")
+    ax.plot(*_roc(share[rl == "A"], share[rl == "N"], np.zeros(1)), "o", label="p = 0.5")
+    ax.set_title("CinC 2017: records")
+    ax = axes.flat[3]  # no AF reference: false-positive rate against the cut-off
+    for src in ("nsr2db", "chf2db"):
         m = beat_src == src
-        ax.plot([(z[m] > 0).mean()], [1.0], "o", label=f"{src} FPR at p = 0.5")
-    ax.set_xscale("log")
-    ax.set_xlim(1e-4, 1)
-    ax.set_xlabel("1 - specificity")
-    ax.set_ylabel("sensitivity")
-    ax.set_title("AF detector, out-of-fold (5-fold record-grouped CV)")
-    ax.legend(fontsize=8)
+        neg = np.sort(z[m])
+        ax.plot(
+            1.0 / (1.0 + np.exp(-thr)),
+            1.0 - np.searchsorted(neg, thr, side="right") / neg.size,
+            label=src,
+        )
+    ax.set_yscale("log")
+    ax.set_xlabel("probability cut-off")
+    ax.set_ylabel("share of beats called AF")
+    ax.set_title("AF-free 24-h recordings")
+    for ax in axes.flat[:3]:
+        ax.set_xscale("log")
+        ax.set_xlim(1e-4, 1)
+        ax.set_xlabel("1 - specificity")
+        ax.set_ylabel("sensitivity")
+    for ax in axes.flat:
+        ax.legend(fontsize=8)
+    fig.suptitle("AF detector, out-of-fold (5-fold record-grouped CV)")
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "af_roc.png"
     fig.tight_layout()
@@ -437,39 +464,45 @@ def plot(d: Data, logit: F, out_dir: Path) -> Path:
 
 
 def report(r: dict[str, Any]) -> None:
-    titles = (
-        ("model (out-of-fold, p > 0.5)", "cv"),
-        ("previous detector (91-beat median score > 0.025)", "previous"),
+    print("AF detector, 5-fold record-grouped cross-validation (out-of-fold)")
+    print(f"  {'source':8} {'Se %':>7} {'Sp %':>7}  {'previous Se/Sp %':>17}  other")
+    cv, prev = r["cv"], r["previous"]
+    for src in ("afdb", "ltafdb"):
+        v, p = cv[src], prev[src]
+        print(
+            f"  {src:8} {100 * v['se']:7.2f} {100 * v['sp']:7.2f}  "
+            f"{100 * p['se']:8.2f}/{100 * p['sp']:.2f}  {v['beats']} beats"
+        )
+    for src in ("nsr2db", "chf2db"):
+        v, p = cv[src], prev[src]
+        print(
+            f"  {src:8} {'':>7} {100 * v['sp']:7.2f}  {'':>8}/{100 * p['sp']:.2f}  "
+            f"{v['episodes_per_24h']:.2f} false episodes/24 h (previous "
+            f"{p['episodes_per_24h']:.2f}) over {v['hours']:.0f} h"
+        )
+    c, p = cv["cinc"], prev["cinc"]
+    print(
+        f"  {'cinc':8} {100 * c['se']:7.2f} {100 * c['sp_normal']:7.2f}  "
+        f"{100 * p['se']:8.2f}/{100 * p['sp_normal']:.2f}  Sp on other rhythm "
+        f"{100 * c['sp_other']:.2f} ({c['records']} records; Sp on normal)"
     )
-    for title, key in titles:
-        t = r[key]
-        print(title)
-        print(f"  {'source':8} {'Se %':>7} {'Sp %':>7}  other")
-        for src in ("afdb", "ltafdb"):
-            v = t[src]
-            print(f"  {src:8} {100 * v['se']:7.2f} {100 * v['sp']:7.2f}  {v['beats']} beats")
-        for src in ("nsr2db", "chf2db"):
-            v = t[src]
+    print("  (previous: the 91-beat median raw score > 0.025, no model)")
+    if "rule" in r:
+        print("af_burden rule replayed live: nsr2db + chf2db (false alerts), ltafdb AF onsets")
+        head = ("conf", "peak", "ep s", "false", "/30 d", "onsets", "missed", "p50", "p90", "max")
+        print("  " + " ".join(f"{h:>6}" for h in head) + "  <15min")
+        for row in r["rule"]:
+            lat = row["latency_min_p50_p90_max"] or [float("nan")] * 3
             print(
-                f"  {src:8} {'':>7} {100 * v['sp']:7.2f}  {v['episodes_per_24h']:.2f} false "
-                f"episodes/24 h over {v['hours']:.0f} h"
+                f"  {row['min_confidence']:6.2f} {row['peak_confidence']:6.2f} "
+                f"{row['min_episode_s']:6.0f} {row['false_alerts']:6d} "
+                f"{row['false_per_30_days']:6.2f} {row['onsets']:6d} {row['missed']:6d} "
+                f"{lat[0]:6.1f} {lat[1]:6.1f} {lat[2]:6.1f} "
+                f"{100 * row['share_under_15_min']:5.1f}%"
             )
-        c = t["cinc"]
-        print(
-            f"  {'cinc':8} {100 * c['se']:7.2f} {100 * c['sp_normal']:7.2f}  Sp on other "
-            f"rhythm {100 * c['sp_other']:.2f} ({c['records']} records; Sp on normal)"
-        )
-    print("af_burden rule replayed live: nsr2db + chf2db (false alerts), ltafdb AF onsets")
-    head = ("conf", "peak", "false", "/30 d", "onsets", "missed", "p50", "p90", "max", "<15min")
-    print("  " + " ".join(f"{h:>6}" for h in head))
-    for row in r["rule"]:
-        lat = row["latency_min_p50_p90_max"] or [float("nan")] * 3
-        print(
-            f"  {row['min_confidence']:6.2f} {row['peak_confidence']:6.2f} "
-            f"{row['false_alerts']:6d} "
-            f"{row['false_per_30_days']:6.2f} {row['onsets']:6d} {row['missed']:6d} "
-            f"{lat[0]:6.1f} {lat[1]:6.1f} {lat[2]:6.1f} {100 * row['share_under_15_min']:5.1f}%"
-        )
+            print(
+                "    latency per onset (min): " + ", ".join(f"{v:.0f}" for v in row["latency_min"])
+            )
     s = r["speed"]
     print(f"speed: detect_af_proba {s['beats_per_cpu_s']:,.0f} RR intervals per CPU second")
 
@@ -477,9 +510,12 @@ def report(r: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_data_argument(ap)
-    ap.add_argument("--fit", action="store_true", help="print the weights fitted on all records")
+    ap.add_argument(
+        "--fit", action="store_true", help=f"fit on all records and write {TREES_MODULE.name}"
+    )
     ap.add_argument("--plot", action="store_true", help="save bench/out/af_roc.png")
     ap.add_argument("--json", action="store_true", help="print a JSON object on stdout")
+    ap.add_argument("--no-rule", action="store_true", help="skip the live af_burden replay")
     args = ap.parse_args(argv)
     if not (args.data_dir / "ltafdb").is_dir():
         print(
@@ -491,20 +527,22 @@ def main(argv: list[str] | None = None) -> int:
     params = AFDetectorParams()
     x = all_features(d, params)
     if args.fit:
-        b = fit_all(d, x)
-        print("WEIGHTS = (" + ", ".join(f"{v:.4f}" for v in b) + ")")
+        model, digest = fit_all(d, x)
+        _af_fit.write_module(model, digest, "python -m bench.af --fit", TREES_MODULE)
+        _log(f"wrote {TREES_MODULE} (input sha256 {digest[:12]}...)")
         return 0
-    oof, fold_w = cross_validate(d, x)
+    oof, fold_m = cross_validate(d, x)
+    np.save(OUT / "af_oof.npy", oof)  # out-of-fold log-odds per beat, for further analysis
     result: dict[str, Any] = {
         "cv": score_table(d, oof),
         # The previous detector: 91-beat median of the raw score above 0.025 (its log).
         "previous": score_table(d, x[:, 0] - np.log(0.025 + 1e-4)),
-        "fold_weights": {k: v.tolist() for k, v in fold_w.items()},
     }
-    result["rule"] = alert_study(d, fold_w)
-    result["speed"] = speed()
     if args.plot:
         _log(f"plot saved to {plot(d, oof, OUT)}")
+    if not args.no_rule:
+        result["rule"] = alert_study(d, fold_m)
+    result["speed"] = speed()
     if args.json:
         print(json.dumps(result, indent=2))
     else:

@@ -19,11 +19,13 @@ detector multiplies two normalised statistics that each miss one of these traps:
     neighbours; AF does not (the template matching of sample entropy).
 
 The raw score is the geometric mean of the irregularity and the novelty counted twice.
-:func:`detect_af_proba` turns it into a probability per beat with a small logistic model
-(running medians of the raw score over about one and five minutes, and the heart
-period; :mod:`analytics.cardiac._af_model`), whose weights and the default 0.5 cut-off
-of :func:`detect_af` were chosen with record-grouped cross-validation pooled over five
-public databases (afdb, ltafdb, nsr2db, chf2db, CinC 2017; ``bench/af.py``).
+:func:`detect_af_proba` turns it, with a dozen more statistics of the last minute that
+tell ectopy from AF (premature beats with their pauses, irregularity once they are taken
+out, autocorrelation of successive differences, turning points, the spread of RR), into
+a probability per beat with a small boosted-tree ensemble
+(:mod:`analytics.cardiac._af_model`), fitted, and the default 0.5 cut-off of
+:func:`detect_af` checked, with record-grouped cross-validation pooled over five public
+databases (afdb, ltafdb, nsr2db, chf2db, CinC 2017; ``bench/af.py``).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analytics.cardiac._af_model import WEIGHTS, probability
+from analytics.cardiac._af_model import FITTED, AFModel, probability
 from analytics.cardiac._af_stats import (
     irregularity_of,
     local_rr_ms,
@@ -57,9 +59,9 @@ class AFDetectorParams:
         0.5: the model is fitted with every source and class weighing the same, so 0.5
         balances sensitivity and specificity; rules that need more certainty ask for a
         higher confidence (``analytics.rules`` ``af_burden``).
-    weights : tuple of float
-        Intercept and feature weights of the logistic model
-        (:mod:`analytics.cardiac._af_model`, fitted by ``python -m bench.af --fit``).
+    model : AFModel
+        The tree ensemble (:mod:`analytics.cardiac._af_model`; the default is the one
+        fitted by ``python -m bench.af --fit`` on all development records).
     ectopic_median_beats : int
         Running-median length that suppresses isolated ectopic beats before the
         irregularity statistic (5; Petrenas 2015 filter ectopic beats first).
@@ -87,12 +89,12 @@ class AFDetectorParams:
     novelty_half_beats: int = 32
     smoothing_beats: int = 91
     min_beats: int = 16
-    weights: tuple[float, ...] = WEIGHTS
+    model: AFModel = FITTED
 
     def __post_init__(self) -> None:
         _check_probability(self.threshold, "threshold")
-        if len(self.weights) != len(WEIGHTS) or not np.all(np.isfinite(self.weights)):
-            msg = f"weights should be {len(WEIGHTS)} finite numbers; got {self.weights!r}"
+        if not isinstance(self.model, AFModel):
+            msg = f"model should be an AFModel; got {type(self.model).__name__}"
             raise CardiacInputError(msg)
         names = ("ectopic_median_beats", "irregularity_beats", "pattern_beats")
         for name in (*names, "novelty_half_beats"):
@@ -255,10 +257,11 @@ def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = N
 
     Notes
     -----
-    Logistic in three running medians (:mod:`analytics.cardiac._af_model`): of the raw
-    score of :func:`af_score` over 91 and over 301 beats (log) and of RR over 91 beats
-    (log). The probability is calibrated on a population in which AF and non-AF time,
-    and every source database, weigh the same: read it as a confidence to compare with
+    Logistic of a boosted oblivious-tree ensemble over fourteen windowed statistics
+    of RR (:mod:`analytics.cardiac._af_model` lists and justifies them), among them the
+    raw score of :func:`af_score` over 91 and 301 beats. The probability is calibrated
+    on a population in which AF and non-AF time, and every source database, weigh the
+    same: read it as a confidence to compare with
     a cut-off, not as the chance that a random participant is in AF. Non-diagnostic.
 
     References
@@ -267,6 +270,8 @@ def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = N
     .. [2] Tateno K, Glass L. Med Biol Eng Comput 2001;39:664-671.
     .. [3] Dash S, Chon KH, Lu S, Raeder EA. Automatic real time detection of atrial
        fibrillation. Ann Biomed Eng 2009;37:1701-1709.
+    .. [4] Friedman JH. Greedy function approximation: a gradient boosting machine.
+       Ann Stat 2001;29:1189-1232.
 
     Examples
     --------

@@ -8,7 +8,7 @@ from scipy.ndimage import median_filter
 
 import analytics.cardiac
 from analytics.cardiac import AFDetectorParams, af_score, detect_af, detect_af_proba
-from analytics.cardiac._af_model import WEIGHTS
+from analytics.cardiac._af_model import FEATURES, FITTED, AFModel, features
 from analytics.cardiac.af import irregularity, novelty
 from analytics.errors import CardiacInputError
 
@@ -24,19 +24,61 @@ def _recording(seed: int) -> np.ndarray:
 
 
 def _proba_by_hand(rr: np.ndarray) -> np.ndarray:
-    """The documented model, written out from af_score's raw score (smoothing of 1 beat)."""
+    """The documented model written out beat by beat: each oblivious tree's leaf is the
+    binary number of its level comparisons (a beat goes up when feature >= threshold);
+    the log-odds are then median-filtered over 91 beats."""
     valid = (rr >= 200) & (rr <= 3000)
-    x = rr[valid]
-    raw = af_score(x, AFDetectorParams(smoothing_beats=1))
-    f = np.c_[
-        np.log(median_filter(raw, size=91, mode="mirror") + 1e-4),
-        np.log(median_filter(raw, size=301, mode="mirror") + 1e-4),
-        np.log(median_filter(x, size=91, mode="mirror")),
-    ]
-    z = WEIGHTS[0] + f @ np.asarray(WEIGHTS[1:])
+    x = features(rr[valid], AFDetectorParams())
+    z = np.full(x.shape[0], FITTED.base)
+    for i, row in enumerate(x):
+        for feats, thresholds, leaves in FITTED.trees:
+            leaf = 0
+            for f, t in zip(feats, thresholds, strict=True):
+                leaf = 2 * leaf + int(row[f] >= t)
+            z[i] += leaves[leaf]
+    z = median_filter(z, size=91, mode="mirror")
     out = np.full(rr.size, np.nan)
     out[valid] = 1.0 / (1.0 + np.exp(-z))
     return out
+
+
+def test_raw_score_features_are_the_documented_running_medians() -> None:
+    rr = _recording(5)
+    x = rr[(rr >= 200) & (rr <= 3000)]
+    raw = af_score(x, AFDetectorParams(smoothing_beats=1))
+    f = features(x, AFDetectorParams())
+    names = list(FEATURES)
+    expected = np.log(median_filter(raw, size=91, mode="mirror") + 1e-4)
+    np.testing.assert_allclose(f[:, names.index("log_score_91")], expected, rtol=1e-12)
+    expected = np.log(median_filter(raw, size=301, mode="mirror") + 1e-4)
+    np.testing.assert_allclose(f[:, names.index("log_score_301")], expected, rtol=1e-12)
+    expected = np.log(median_filter(x, size=91, mode="mirror"))
+    np.testing.assert_allclose(f[:, names.index("log_rr_91")], expected, rtol=1e-12)
+
+
+def test_ectopy_features_count_premature_beats_with_their_pauses() -> None:
+    rr = np.full(910, 800.0)
+    rr[5::10] = 560.0  # every tenth beat premature (0.7 of the sinus RR) ...
+    rr[6::10] = 1040.0  # ... and followed by a pause (1.3)
+    f = features(rr, AFDetectorParams())
+    names = list(FEATURES)
+    # 91 centred beats hold 9 or 10 premature beats away from the ends
+    middle = f[100:-100, names.index("ectopic_pairs")]
+    assert middle.min() >= 9 / 91
+    assert middle.max() <= 10 / 91
+    # with them replaced by the local median nothing irregular remains
+    assert np.exp(f[:, names.index("log_irr_clean")]).max() < 1e-3
+    # beats 4-5-6-7 (800, 560, 1040, 800): 560 and 1040 are turning points, 2 in 10
+    assert f[100:-100, names.index("turning_points")] == pytest.approx(0.2, abs=0.012)
+
+
+def test_random_intervals_have_the_turning_point_ratio_of_noise() -> None:
+    rr = np.random.default_rng(7).uniform(500, 900, 5000)
+    f = features(rr, AFDetectorParams())
+    assert float(np.median(f[:, list(FEATURES).index("turning_points")])) == pytest.approx(
+        2 / 3, abs=0.03
+    )
+    assert float(np.median(f[:, list(FEATURES).index("acf1")])) == pytest.approx(-0.5, abs=0.05)
 
 
 def test_proba_is_exported_from_the_package() -> None:
@@ -59,8 +101,9 @@ def test_proba_is_nan_at_artefacts_only_and_within_zero_one() -> None:
 
 def test_proba_separates_af_from_the_sinus_around_it() -> None:
     p = detect_af_proba(_recording(3))
-    assert np.nanmax(p[:500]) < 0.2
-    assert np.nanmin(p[850:1350]) > 0.9
+    assert np.nanmax(p[:500]) < 0.2  # measured 0.02
+    assert np.nanmin(p[850:1350]) > 0.5  # measured 0.84 ...
+    assert np.nanmedian(p[850:1350]) > 0.9  # ... and 0.98
 
 
 def test_too_short_input_has_no_probability() -> None:
@@ -82,16 +125,29 @@ def test_labels_are_the_thresholded_probability(threshold: float, seed: int) -> 
     np.testing.assert_array_equal(detect_af(rr, threshold=threshold), expected)
 
 
-def test_other_weights_change_the_probability() -> None:
+def test_another_model_changes_the_probability() -> None:
     rr = _recording(4)
-    shifted = AFDetectorParams(weights=(WEIGHTS[0] - 5.0, *WEIGHTS[1:]))
+    shifted = AFDetectorParams(model=AFModel(FITTED.base - 5.0, FITTED.trees))
     assert np.nanmean(detect_af_proba(rr, params=shifted)) < np.nanmean(detect_af_proba(rr))
 
 
-@pytest.mark.parametrize("weights", [(1.0, 2.0), (1.0, 2.0, 3.0, float("nan"))])
-def test_malformed_weights_are_rejected(weights: tuple[float, ...]) -> None:
-    with pytest.raises(CardiacInputError, match="weights"):
-        AFDetectorParams(weights=weights)
+@pytest.mark.parametrize(
+    "trees",
+    [
+        (((0, 1), (0.5,), (1.0, 2.0, 3.0, 4.0)),),  # a threshold missing
+        (((0,), (0.5,), (1.0, 2.0, 3.0)),),  # 3 leaves for depth 1
+        (((99,), (0.5,), (1.0, 2.0)),),  # no feature 99
+        (((0,), (0.5,), (1.0, float("nan"))),),
+    ],
+)
+def test_malformed_models_are_rejected(trees: tuple[object, ...]) -> None:
+    with pytest.raises(CardiacInputError, match="model tree 0"):
+        AFModel(0.0, trees)  # type: ignore[arg-type]
+
+
+def test_a_model_of_the_wrong_type_is_rejected() -> None:
+    with pytest.raises(CardiacInputError, match="model should be an AFModel"):
+        AFDetectorParams(model=(1.0, 2.0))  # type: ignore[arg-type]
 
 
 def test_score_is_the_geometric_mean_of_irregularity_and_novelty_twice() -> None:

@@ -7,6 +7,8 @@ import pytest
 
 from analytics.cardiac import af_burden, detect_af_proba
 from analytics.rules import Severity, ThresholdError, Thresholds, evaluate_participant
+from analytics.rules.gate import coverage_gate
+from analytics.rules.rhythm import findings_from_proba
 from tests.analytics.rules.conftest import T0, window
 
 RNG_SEED = 20261122
@@ -94,24 +96,30 @@ def test_override_of_minimum_burden_changes_outcome_and_version() -> None:
     assert f.rule_version == "af-p7"
 
 
-def _borderline(minutes: float) -> np.ndarray:
-    """Sinus, then RR uniform in 600-1000 ms: AF-like with probability ~0.8, never ~0.9."""
-    rng = np.random.default_rng(RNG_SEED)
-    n = int(minutes * 60 / 0.8)
-    sinus = 800.0 + 40.0 * np.sin(np.arange(1500) / 3.0) + rng.normal(0.0, 5.0, 1500)
-    return np.concatenate((sinus, 800.0 + rng.uniform(-200.0, 200.0, n), sinus))
+def _proba_findings(proba: np.ndarray, thresholds: Thresholds) -> list:
+    """af_burden on 80 min of 800-ms beats with the given AF probability per beat."""
+    rr = np.full(proba.size, 800.0)
+    t = T0 + np.cumsum(rr) / 1000.0
+    w = window(rr_times_s=t, rr_ms=rr)
+    now = float(t[-1])
+    return findings_from_proba(w, proba, thresholds, coverage_gate(w, thresholds, now), now)
 
 
 def test_borderline_irregularity_needs_a_confident_beat_to_count() -> None:
-    rr = _borderline(20)
-    p = detect_af_proba(rr)
-    middle = p[1700 : 1500 + 1300]
-    assert np.nanmin(middle) > 0.7  # AF-like by the rule's minimum confidence ...
-    assert np.nanmax(p) < 0.9  # ... but never confident enough to count
-    assert _af_findings(rr) == []
-    relaxed = Thresholds().override("af_burden", version="af-p8", peak_confidence=0.7)
-    (f,) = _af_findings(rr, relaxed)
-    assert f.evidence["burden_min"] >= 5.0
+    # 20 min at a probability between the rule's two confidences, inside sinus rhythm
+    rule = Thresholds().af_burden
+    proba = np.full(6000, 0.01)
+    proba[1500:3000] = 0.5 * (rule.min_confidence + rule.peak_confidence)
+    assert _proba_findings(proba, Thresholds()) == []
+    proba[2000] = rule.peak_confidence  # one confident beat: the whole episode counts
+    (f,) = _proba_findings(proba, Thresholds())
+    assert f.evidence["burden_min"] == pytest.approx(20.0, abs=0.1)
+    relaxed = Thresholds().override(
+        "af_burden", version="af-p8", peak_confidence=rule.min_confidence
+    )
+    proba[2000] = proba[1999]
+    (f,) = _proba_findings(proba, relaxed)
+    assert f.rule_version == "af-p8"
 
 
 def test_af_episode_counts_from_its_first_confident_enough_beat() -> None:
