@@ -191,7 +191,7 @@ def cross_validate(d: Data, x: F) -> tuple[F, dict[int, AFModel]]:
     rec_of = np.repeat(np.arange(len(d.source)), np.diff(d.start))
     beat_src, beat_lab = d.source[rec_of], d.label[rec_of]
     fold = folds_of(d)[rec_of]
-    ok = ~np.isnan(x).any(axis=1)
+    ok: npt.NDArray[np.bool_] = np.asarray(~np.isnan(x).any(axis=1))
     sub = np.zeros(d.rr.size, dtype=bool)
     sub[::EVERY] = True
     oof = np.full(d.rr.size, np.nan)

