@@ -21,7 +21,7 @@ fold's records, so no record is ever scored by a model fitted on it. Scoring:
 The af_burden rule runs as the alert worker would (``analytics.rules.af_burden_findings``
 over each whole recording with the out-of-fold weights): false findings per 30
 participant-days on nsr2db + chf2db and, on ltafdb, the latency from each AF onset
-(an (AFIB run of >= 10 min after >= 60 min without AF) to the first finding, for
+(an (AFIB run of >= 10 min after >= 30 min without AF) to the first finding, for
 several confidences and minimum episode lengths.
 
 ``--fit`` fits the ensemble on all records and writes analytics/cardiac/_af_trees.py.
@@ -75,6 +75,8 @@ RULE_GRID = (
     (0.9, 0.95, 30.0),
     (0.8, 0.9, 60.0),
     (0.9, 0.9, 60.0),
+    (0.95, 0.97, 30.0),
+    (0.9, 0.95, 120.0),
 )
 EPOCH = 1_767_225_600.0  # 2026-01-01 UTC: any fixed start for the replayed recordings
 F = npt.NDArray[np.float64]

@@ -237,8 +237,9 @@ class AfBurdenRule:
         (hysteresis). Both defaults were chosen with bench/af.py, replaying the rule
         as the alert worker runs it over 27 healthy (nsr2db) and 14 heart-failure
         (chf2db) 24-h recordings and over the AF onsets of 42 ltafdb records: 0.6 /
-        0.9 raised every onset (median 10 min) with 1.5 false findings per 30
-        participant-days; stricter settings missed onsets (docs/detectors.md).
+        0.9 raised every onset within 8 min (median 6) with 1.5 false alerts per 30
+        participant-days, all from one healthy recording that stricter settings did
+        not silence either, while they delayed onsets (docs/detectors.md).
     version : str
         Parameter-set version.
     """
