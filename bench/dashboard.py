@@ -127,7 +127,8 @@ def participant() -> dict[str, Any]:
             "rr_interval": buckets(14, lambda i: 60000 / hr(i)),
         },
         "heart": {
-            "beats": 86400,
+            "hours": 6,
+            "beats": 25200,
             "hrv": {
                 "windows": 288,
                 "sdnn_ms": 45.0,

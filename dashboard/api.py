@@ -166,8 +166,11 @@ class ClinicalApi:
     def triage(self, token: str) -> list[dict[str, Any]]:
         return list(self._call("GET", "/triage", token)["items"])
 
-    def participant(self, token: str, participant_id: str, hours: int = 24) -> dict[str, Any]:
-        params = {"hours": str(hours)}
+    def participant(
+        self, token: str, participant_id: str, hours: int = 24, heart_hours: int = 24
+    ) -> dict[str, Any]:
+        """Trends over ``hours``; HRV and AF summarised over the newest ``heart_hours``."""
+        params = {"hours": str(hours), "heart_hours": str(heart_hours)}
         return dict(self._call("GET", f"/participants/{participant_id}", token, params=params))
 
     def readings(

@@ -36,6 +36,10 @@ Clock = Callable[[], dt.datetime]
 # most ~36,000, under the API's 100,000-row limit.
 POINCARE_DEFAULT = dt.timedelta(hours=1)
 POINCARE_MAX = dt.timedelta(hours=6)
+# The page's heart summary (HRV medians, AF burden and episodes) covers the same six
+# hours at most: the API reads and analyses only these beats (~27,000; a day's ~100,000
+# took over a second per page load on a loaded 2-core server, bench/participant_api.py).
+HEART_SUMMARY_HOURS = 6
 # The timeline spans the consensus report's 14 days (the API's trend limit).
 TIMELINE_HOURS = 14 * 24
 # The readings endpoint serves at most 24 h per request.
@@ -233,7 +237,9 @@ def window_label(t: Translator, window: tuple[dt.datetime, dt.datetime] | None) 
 def load_participant(ctx: Context, token: str, participant_id: str) -> ParticipantView:
     """The participant with 14 days of trends; the glucose trace from raw readings when
     the API's trends do not carry it."""
-    view = parse_participant(ctx.api.participant(token, participant_id, TIMELINE_HOURS))
+    view = parse_participant(
+        ctx.api.participant(token, participant_id, TIMELINE_HOURS, HEART_SUMMARY_HOURS)
+    )
     if not len(view.glucose):
         end = view.window_end or ctx.clock()
         view = dataclasses.replace(

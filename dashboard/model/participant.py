@@ -131,8 +131,10 @@ class DataQuality:
 
 @dataclass(frozen=True)
 class HeartSummary:
-    """The API's 24-hour heart summary: HRV medians of 5-min windows and AF burden."""
+    """The API's heart summary of the newest ``hours``: HRV medians of 5-min windows and
+    AF burden."""
 
+    hours: float | None = None
     beats: int | None = None
     rmssd_ms: float | None = None
     sdnn_ms: float | None = None
@@ -246,6 +248,7 @@ def parse_participant(data: Mapping[str, Any]) -> ParticipantView:
         ),
         alerts=tuple(pick(data, "open_alerts") or ()),
         heart=HeartSummary(
+            hours=as_float(pick(heart, "hours")),
             beats=int(b) if isinstance(b := pick(heart, "beats"), int | float) else None,
             rmssd_ms=as_float(pick(heart, "hrv.rmssd_ms")),
             sdnn_ms=as_float(pick(heart, "hrv.sdnn_ms")),

@@ -130,16 +130,17 @@ def quality_section(q: DataQuality, t: Translator, now: dt.datetime) -> html.Sec
 
 def heart_metrics(view: ParticipantView, t: Translator) -> html.Div:
     h = view.heart
+    hours = t.number(h.hours)
     return html.Div(
         [
-            _metric(t("metric.rmssd_24h"), f"{t.number(h.rmssd_ms)} ms"),
-            _metric(t("metric.sdnn_24h"), f"{t.number(h.sdnn_ms)} ms"),
-            _metric(t("metric.af_burden_24h"), t.percent(h.af_burden_pct, 1)),
+            _metric(t("metric.rmssd", hours=hours), f"{t.number(h.rmssd_ms)} ms"),
+            _metric(t("metric.sdnn", hours=hours), f"{t.number(h.sdnn_ms)} ms"),
+            _metric(t("metric.af_burden", hours=hours), t.percent(h.af_burden_pct, 1)),
             _metric(
                 t("metric.af_last_hour"),
                 t.duration(None if h.af_minutes_last_hour is None else h.af_minutes_last_hour * 60),
             ),
-            _metric(t("metric.af_episodes"), t.number(h.af_episodes)),
+            _metric(t("metric.af_episodes", hours=hours), t.number(h.af_episodes)),
         ],
         className="metrics",
     )

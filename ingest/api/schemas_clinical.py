@@ -114,7 +114,10 @@ class ParticipantOut(BaseModel):
     gateway: dict[str, Any] = Field(description="data path state; failing_hop names the link")
     window: dict[str, dt.datetime]
     trends: dict[str, list[BucketOut]] = Field(description="heart_rate and rr_interval")
-    heart: dict[str, Any] = Field(description="HRV (median of 5-min windows) and AF burden")
+    heart: dict[str, Any] = Field(
+        description="HRV (median of 5-min windows) and AF burden over the newest `hours` "
+        "(the heart_hours asked for)"
+    )
     glucose: dict[str, Any] = Field(description="14-day metrics, AGP, sufficiency")
     data_quality: dict[str, Any]
     open_alerts: list[dict[str, Any]]

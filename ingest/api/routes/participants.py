@@ -44,8 +44,10 @@ MAX_WINDOW = dt.timedelta(hours=24)
 MAX_ROWS = 100_000
 # The page's trends cover at most the 14 days of the CGM report.
 MAX_TREND_HOURS = 24 * REPORT_PERIOD_DAYS
-# RR intervals loaded for HRV and AF burden: the last 24 h at most (about 100,000 beats).
-HEART_WINDOW = dt.timedelta(hours=24)
+# RR intervals loaded for HRV and AF burden: the last 24 h at most (about 100,000 beats,
+# ~1 s of reading and AF detection on a loaded 2-core server); a page that shows a
+# shorter window asks for it (``heart_hours``) and pays proportionally less.
+MAX_HEART_HOURS = 24
 _HEART_ROWS = 200_000
 _BUCKETS_PER_HOUR = 12
 
@@ -62,6 +64,14 @@ async def get_participant(
     state: StateDep,
     conn: ConnDep,
     hours: Annotated[int, Query(ge=1, le=MAX_TREND_HOURS, description="trend window")] = 24,
+    heart_hours: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_HEART_HOURS,
+            description="newest hours of RR intervals behind the HRV and AF summary",
+        ),
+    ] = MAX_HEART_HOURS,
 ) -> ParticipantOut:
     await ensure_participant_in_scope(conn, account, participant_id, action="read")
     now = state.clock()
@@ -73,9 +83,8 @@ async def get_participant(
     home = await data.gateway(conn, participant_id)
     hr = await data.trend(conn, participant_id, "heart_rate", start, now)
     rr = await data.trend(conn, participant_id, "rr_interval", start, now)
-    beats = await data.series(
-        conn, participant_id, "rr_interval", now - HEART_WINDOW, now, _HEART_ROWS
-    )
+    heart_from = now - dt.timedelta(hours=heart_hours)
+    beats = await data.series(conn, participant_id, "rr_interval", heart_from, now, _HEART_ROWS)
     cgm_from = now - dt.timedelta(days=REPORT_PERIOD_DAYS)
     cgm = await data.series(conn, participant_id, "glucose", cgm_from, now, _HEART_ROWS)
     alerts = await data.open_alerts(conn, participant_id)
@@ -100,7 +109,7 @@ async def get_participant(
             "heart_rate": [BucketOut(**dataclasses.asdict(b)) for b in hr],
             "rr_interval": [BucketOut(**dataclasses.asdict(b)) for b in rr],
         },
-        heart=heart,
+        heart={**heart, "hours": heart_hours},
         glucose=glucose,
         data_quality={
             "heart_rate_coverage_pct": _coverage(len(hr), hours),

@@ -80,6 +80,22 @@ def test_the_page_shows_identity_devices_trends_heart_and_glucose(
     assert [(r[0], r[2]) for r in reads] == [("nurse.park", "success")]
 
 
+def test_the_heart_summary_covers_only_the_hours_asked_for(
+    db_url: str, client: httpx.Client, home: Home
+) -> None:
+    _heart(db_url, home, minutes=150)  # 2.5 h of beats, ~75 a minute
+    auth = bearer(token_of(client, "nurse.park"))
+    url = f"/api/v1/participants/{home.participant_id}"
+    day = client.get(url, headers=auth).json()["heart"]
+    hour = client.get(url, headers=auth, params={"heart_hours": 1}).json()["heart"]
+    assert (day["hours"], hour["hours"]) == (24, 1)
+    assert day["beats"] == 150 * 75
+    assert 60 * 75 * 0.95 < hour["beats"] < 60 * 75 * 1.05
+    refused = client.get(url, headers=auth, params={"heart_hours": 25})
+    assert refused.status_code == 422
+    assert "heart_hours" in refused.text
+
+
 def test_raw_windows_are_bounded_and_name_the_limit(
     db_url: str, client: httpx.Client, home: Home
 ) -> None:
