@@ -129,6 +129,7 @@ class AFModel:
             ok = (
                 len(thresholds) == depth
                 and len(leaves) == 1 << depth
+                and depth <= 8
                 and all(0 <= f < len(FEATURES) for f in feats)
                 and bool(np.all(np.isfinite(leaves)))
                 and not np.isnan(thresholds).any()
@@ -136,7 +137,7 @@ class AFModel:
             if not ok:
                 msg = (
                     f"model tree {k} should have one feature index (0-{len(FEATURES) - 1}) "
-                    "and threshold per level and 2**depth finite leaves"
+                    "and threshold per level (at most 8 levels) and 2**depth finite leaves"
                 )
                 raise CardiacInputError(msg)
 
@@ -214,7 +215,7 @@ def log_odds(feats: FloatArray, model: AFModel) -> FloatArray:
     n = feats.shape[0]
     z = np.empty(n)
     trees = [(f, t, np.asarray(v)) for f, t, v in model.trees]
-    leaf = np.empty(min(n, _BLOCK), dtype=np.intp)
+    leaf = np.empty(min(n, _BLOCK), dtype=np.uint8)  # 2**depth <= 256 leaves
     above = np.empty(min(n, _BLOCK), dtype=bool)
     for a in range(0, n, _BLOCK):
         b = min(a + _BLOCK, n)
@@ -226,8 +227,8 @@ def log_odds(feats: FloatArray, model: AFModel) -> FloatArray:
             for f, t in zip(feats_k, thresholds, strict=True):
                 np.left_shift(lf, 1, out=lf)
                 np.greater_equal(cols[f], t, out=up)
-                np.add(lf, up, out=lf)
-            zb += leaves[lf]
+                np.add(lf, up, out=lf, casting="unsafe")  # bool into uint8: 0 or 1
+            zb += leaves.take(lf)
     return z
 
 
