@@ -62,7 +62,8 @@ def test_demo_walkthrough(demo: Demo) -> None:
     af = demo.participant("paroxysmal_af")
     hypo = demo.participant("nocturnal_hypo")
     demo.wait_for_alerts({af["participant_id"]: "af_burden", hypo["participant_id"]: "hypo_level2"})
-    expect.set_options(timeout=TIMEOUT_MS * 2)
+    # The demo's homes upload a day of history meanwhile: pages take longer than usual.
+    expect.set_options(timeout=TIMEOUT_MS * 4)
     shots = ARTIFACTS / "demo"
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -71,7 +72,7 @@ def test_demo_walkthrough(demo: Demo) -> None:
             context = browser.new_context(
                 viewport=VIEWPORT, locale="ko-KR", timezone_id="Asia/Seoul"
             )
-            context.set_default_timeout(TIMEOUT_MS * 2)
+            context.set_default_timeout(TIMEOUT_MS * 4)
             page = context.new_page()
             page.goto(demo.dashboard_url)
             page.fill("#username", USERNAME)
@@ -125,6 +126,10 @@ def test_demo_walkthrough(demo: Demo) -> None:
             marked = [text for texts in drawn["texts"] for text in texts]
             assert "불규칙 리듬 (심방세동 의심), 임상 검토" in marked, drawn
             page.screenshot(path=str(shots / "participant-af-ko.png"), full_page=True)
+        except Exception:
+            # What the page showed when it went wrong, for the person reading the failure.
+            page.screenshot(path=str(shots / "failure.png"), full_page=True)
+            raise
         finally:
             browser.close()
 
