@@ -65,9 +65,11 @@ def cgm_figure(glucose: Series, t: Translator) -> go.Figure:
 
 def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
     """Ambulatory glucose profile: median, 25-75 and 5-95 percentile bands by time of day."""
-    title = t("figure.agp") + (f" — {t('insufficient')}" if insufficient else "")
+    # The warning on a line of its own: a half-width chart has no room for both.
     fig = go.Figure()
-    base_layout(fig, title, height=400)
+    base_layout(
+        fig, t("figure.agp"), height=400, subtitle=t("insufficient") if insufficient else ""
+    )
     if not len(agp):
         return empty_note(fig, t("no_data"))
     hours = [m / 60.0 for m in agp.minutes]
@@ -124,9 +126,9 @@ def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
 
 def tir_figure(summary: g.GlucoseSummary, t: Translator) -> go.Figure:
     """One stacked bar of the five ranges, each labelled with its share."""
-    title = t("figure.tir") + (f" — {t('insufficient')}" if summary.insufficient else "")
     fig = go.Figure()
-    base_layout(fig, title, height=420)
+    note = t("insufficient") if summary.insufficient else ""
+    base_layout(fig, t("figure.tir"), height=420, subtitle=note)
     shares = g.range_shares(summary)
     if all(v is None for _, v in shares):
         return empty_note(fig, t("no_data"))
