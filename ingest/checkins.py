@@ -26,6 +26,10 @@ from ingest.validation import TimeWindow
 
 AsyncConn = psycopg.AsyncConnection[tuple[object, ...]]
 
+_KEY_REUSED = (
+    "Idempotency-Key was already used for a different check-in; send a new check-in under a new key"
+)
+
 
 class CheckinRejected(IngestError):
     """The check-in does not fit its instrument or the time window (422 naming ``field``)."""
@@ -123,7 +127,7 @@ def judge(checkin: CheckinLike, window: TimeWindow) -> tuple[Score, bool]:
 
 _STORED = """
     SELECT checkin_id, body_sha256, score, skipped, prorated, positive, cutoff, risk,
-           participant_id
+           participant_id, idempotency_key
     FROM checkins
 """
 
@@ -181,10 +185,7 @@ async def store_checkin(
         row = await cur.fetchone()
         if row is not None:
             if row[1] != body_sha256:
-                raise IdempotencyConflict(
-                    "Idempotency-Key was already used for a different check-in; send a new "
-                    "check-in under a new key"
-                )
+                raise IdempotencyConflict(_KEY_REUSED)
             return _outcome(row, duplicate=True)
         if not await _participant_bound(conn, gid, pid):
             raise Forbidden(
@@ -226,6 +227,8 @@ async def store_checkin(
             )
             again = await cur.fetchone()
             assert again is not None  # the conflict above means it exists
+            if again[9] == idempotency_key and again[1] != body_sha256:
+                raise IdempotencyConflict(_KEY_REUSED)
             return _outcome(again, duplicate=True)
         checkin_id = uuid.UUID(str(created[0]))
         async with conn.cursor() as c:
