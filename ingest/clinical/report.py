@@ -19,6 +19,7 @@ from analytics.clinical_constants import (
     REPORT_MIN_ACTIVE_PERCENT,
     REPORT_PERIOD_DAYS,
 )
+from analytics.errors import GlycemicInputError
 from analytics.glycemic import agp_percentiles, cgm_metrics, data_sufficiency, uncensor
 from analytics.rules import (
     DeviceKind,
@@ -100,8 +101,21 @@ def glucose_summary(
     }
     if len(times) < 2:
         return {"readings": len(times), "sufficiency": sufficiency, "metrics": None, "agp": None}
-    metrics = {k: _finite(v) for k, v in cgm_metrics(list(times), glucose_mg_dl, tz).items()}
-    agp = agp_percentiles(list(times), glucose_mg_dl, tz)
+    try:
+        raw = cgm_metrics(list(times), glucose_mg_dl, tz)
+        agp = agp_percentiles(list(times), glucose_mg_dl, tz)
+    except GlycemicInputError as exc:
+        # Readings the metrics cannot be computed from (e.g. a sensor read only every hour,
+        # beyond the 45-min gap the consensus grid interpolates over) are a data-quality
+        # finding for the nurse, not a server error.
+        return {
+            "readings": len(times),
+            "sufficiency": {**sufficiency, "sufficient": False},
+            "metrics": None,
+            "agp": None,
+            "unavailable": str(exc),
+        }
+    metrics = {k: _finite(v) for k, v in raw.items()}
     return {
         "readings": len(times),
         "sufficiency": sufficiency,
