@@ -90,6 +90,9 @@ class CheckinUploader:
         """Upload until ``stop`` is set."""
         self._loop = asyncio.get_running_loop()
         while not stop.is_set():
+            # Cleared before looking at the queue, not when going idle: a check-in
+            # completed while this step runs must cut the following idle pause short.
+            self._wake.clear()
             result = await self.step()
             if result.step is Step.EMPTY:
                 await self._idle(self._settings.idle_s, stop)
@@ -103,7 +106,6 @@ class CheckinUploader:
 
     async def _idle(self, seconds: float, stop: asyncio.Event) -> None:
         # Woken early by a newly completed check-in (or the stop).
-        self._wake.clear()
         waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
         try:
             await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)

@@ -142,3 +142,35 @@ async def test_wake_sends_a_new_checkin_before_the_idle_pause_ends(
     await task
     assert len(api.requests) == 1
     assert queue.next_pending() is None
+
+
+async def test_a_wake_while_the_queue_is_being_read_is_not_lost(
+    queue: CheckinQueue, make: Callable[..., CheckinUploader]
+) -> None:
+    # The check-in completes just after the uploader found the queue empty, before it
+    # goes idle: the wake must still cut the minute's pause short.
+    delivered = threading.Event()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        delivered.set()
+        return stored(request)
+
+    uploader = make(FakeApi([answer]), idle_s=60.0)
+    read_pending = queue.next_pending
+    first = True
+
+    def next_pending() -> Any:
+        nonlocal first
+        found = read_pending()
+        if first:
+            first = False
+            queue.complete("p-1", "gds15", {}, BODY)
+            uploader.wake()
+        return found
+
+    queue.next_pending = next_pending  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(uploader.run(stop))
+    assert await asyncio.to_thread(delivered.wait, 5.0)
+    stop.set()
+    await task
