@@ -323,7 +323,8 @@ def detect_af(
     -----
     The beat is AF when :func:`detect_af_proba` exceeds the threshold; see there for
     the model. Non-diagnostic: the output flags "AF-like irregularity" for clinical
-    review (docs/clinical.md). About 25-40 ms per 100k beats on one core.
+    review (docs/clinical.md). About 130-150 ms per 100k beats on one core of a
+    loaded machine (``python -m bench.af`` prints the rate).
 
     References
     ----------
