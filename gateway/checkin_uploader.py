@@ -28,15 +28,13 @@ import httpx
 from gateway.checkin_queue import CheckinQueue, PendingCheckin
 from gateway.http_contract import (
     CHECKIN_PATH,
-    auth_headers,
-    endpoint,
     error_detail,
     parse_checkin_receipt,
     parse_retry_after,
 )
 from gateway.outbox import utc_now
 from gateway.policy import Sleep, backoff_delay_s
-from gateway.uploader import Step, StepResult, UploaderSettings
+from gateway.uploader import Step, StepResult, UploaderSettings, post_keyed
 
 log = logging.getLogger(__name__)
 
@@ -119,13 +117,8 @@ class CheckinUploader:
         if pending is None:
             return StepResult(Step.EMPTY)
         try:
-            response = await self._client.post(
-                endpoint(self._settings.api_url, CHECKIN_PATH),
-                content=pending.body,
-                headers={
-                    **auth_headers(self._settings.token),
-                    "Idempotency-Key": pending.idempotency_key,
-                },
+            response = await post_keyed(
+                self._client, self._settings, CHECKIN_PATH, pending.body, pending.idempotency_key
             )
         except httpx.HTTPError as exc:
             return self._transient(pending, f"network error {type(exc).__name__}: {exc}")

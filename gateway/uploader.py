@@ -155,13 +155,8 @@ class Uploader:
         if batch is None:
             return StepResult(Step.EMPTY)
         try:
-            response = await self._client.post(
-                endpoint(self._settings.api_url, BATCH_PATH),
-                content=batch.body,
-                headers={
-                    **auth_headers(self._settings.token),
-                    "Idempotency-Key": batch.idempotency_key,
-                },
+            response = await post_keyed(
+                self._client, self._settings, BATCH_PATH, batch.body, batch.idempotency_key
             )
         except httpx.HTTPError as exc:
             return self._transient(batch, f"network error {type(exc).__name__}: {exc}")
@@ -311,3 +306,15 @@ def _map_rejections(
                 "batch %d: rejection names index %d outside the batch", batch.sequence, r.index
             )
     return out
+
+
+async def post_keyed(
+    client: httpx.AsyncClient, settings: UploaderSettings, path: str, body: bytes, key: str
+) -> httpx.Response:
+    """POST ``body`` to the API's ``path`` with the gateway's token under the
+    ``Idempotency-Key`` ``key``: a retry sends the same bytes under the same key."""
+    return await client.post(
+        endpoint(settings.api_url, path),
+        content=body,
+        headers={**auth_headers(settings.token), "Idempotency-Key": key},
+    )

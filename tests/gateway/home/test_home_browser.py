@@ -11,7 +11,6 @@ goes to tests/artifacts/home/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import os
 import time
 import wave
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 import psycopg
 import pytest
 
-from tests.dashboard.browser.test_browser import CHROMIUM, LAUNCH_ARGS, TABLET
+from tests.dashboard.browser.test_browser import CHROMIUM, LAUNCH_ARGS, TABLET, need_browser
 from tests.gateway.home.process import home_gateway, write_config
 from tests.gateway.home.test_speech import _need_espeak
 from tests.ingest.conftest import enrol_home, make_settings, serve_in_thread
@@ -52,24 +51,9 @@ class HomeStack:
     gateway_log: Path
 
 
-def _need_browser() -> None:
-    missing = []
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install -e '.[dev]')")
-    if missing:
-        reason = "browser tests need " + " and ".join(missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI is set, so this is a failure, not a skip")
-        pytest.skip(reason)
-
-
 @pytest.fixture
 def home_stack(db_url: str, tmp_path: Path) -> Iterator[HomeStack]:
-    _need_browser()
+    need_browser()
     _need_espeak()
     home = enrol_home(db_url)
     for api_url in serve_in_thread(make_settings(db_url)):
