@@ -19,6 +19,7 @@ import time
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -64,6 +65,7 @@ class DemoOptions:
 async def run_demo(options: DemoOptions, database_url: str) -> None:
     """Run until ``options.minutes`` have passed, or until cancelled (Ctrl-C)."""
     started = time.monotonic()
+    asyncio.get_running_loop().set_exception_handler(quiet_late_gatt_responses)
     await asyncio.to_thread(_migrate, database_url)
     env = {
         # History older than the default 7-day buffer window must still be accepted, and
@@ -137,6 +139,17 @@ def _exit_status(code: int) -> int:
     if code < 0:
         return 128 - code
     return code or 1
+
+
+def quiet_late_gatt_responses(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The loop's exception handler: a GATT response arriving after the gateway cancelled
+    its request (a link torn down mid-request as the demo stops, or a timed-out read) makes
+    bumble's client set a result on a cancelled future. Nothing is lost; say it at debug
+    level instead of printing a traceback. Everything else goes to the default handler."""
+    if isinstance(context.get("exception"), asyncio.InvalidStateError):
+        log.debug("late GATT response ignored: %s", context.get("message"))
+        return
+    loop.default_exception_handler(context)
 
 
 async def _until_exited(api: ApiProcess) -> int:
