@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 import psycopg
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ingest.api.state import AppState
@@ -103,6 +103,10 @@ async def authenticate_gateway(
 
 
 GatewayDep = Annotated[GatewayIdentity, Depends(authenticate_gateway)]
+
+#: The ``Idempotency-Key`` header of a gateway upload (readings batch, check-in): the
+#: gateway re-sends the same bytes under the same key until it gets an answer.
+IdempotencyKey = Annotated[str, Header(min_length=1, max_length=200)]
 
 
 def unauthorized_revoked() -> HTTPException:

@@ -8,11 +8,18 @@ import logging
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from ingest.api.auth_deps import Principal, require_role
 from ingest.api.body import parse_body, request_body
-from ingest.api.deps import ConnDep, GatewayDep, StateDep, connection, unauthorized_revoked
+from ingest.api.deps import (
+    ConnDep,
+    GatewayDep,
+    IdempotencyKey,
+    StateDep,
+    connection,
+    unauthorized_revoked,
+)
 from ingest.api.problems import documented
 from ingest.api.routes.ingest import ERROR_CODE_HEADER
 from ingest.api.schemas_checkins import CheckinIn, CheckinResultOut, LastCheckinOut, WeekOut
@@ -27,7 +34,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ingest/checkin", tags=["ingest"])
 me_router = APIRouter(prefix="/me", tags=["participant"])
 
-_KEY_MAX = 200
 ParticipantDep = Annotated[Principal, Depends(require_role("participant"))]
 
 
@@ -42,7 +48,7 @@ async def post_checkin(
     request: Request,
     gateway: GatewayDep,
     state: StateDep,
-    idempotency_key: Annotated[str, Header(min_length=1, max_length=_KEY_MAX)],
+    idempotency_key: IdempotencyKey,
 ) -> CheckinResultOut:
     raw = await request.body()
     checkin = parse_body(CheckinIn, raw)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Annotated
 
-from fastapi import APIRouter, Header, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 
 from ingest.api.body import parse_body, request_body
-from ingest.api.deps import GatewayDep, StateDep, connection, unauthorized_revoked
+from ingest.api.deps import GatewayDep, IdempotencyKey, StateDep, connection, unauthorized_revoked
 from ingest.api.problems import documented
 from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
 from ingest.ingestion import Forbidden, IdempotencyConflict, Revoked, ingest_batch
@@ -18,7 +17,6 @@ from ingest.validation import TimeWindow
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
-_KEY_MAX = 200
 # Whole-batch 422s say which problem it is in this header, so that a gateway can act on
 # it (re-form the batch under a new key, or split it) instead of parsing prose.
 ERROR_CODE_HEADER = "X-Wearmon-Error"
@@ -35,7 +33,7 @@ async def post_batch(
     request: Request,
     gateway: GatewayDep,
     state: StateDep,
-    idempotency_key: Annotated[str, Header(min_length=1, max_length=_KEY_MAX)],
+    idempotency_key: IdempotencyKey,
 ) -> BatchResultOut:
     raw = await request.body()
     batch = parse_body(BatchIn, raw)
