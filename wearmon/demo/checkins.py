@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 from checkins import load_instrument
 from checkins.dialogue import DialogueState, start, step
 from gateway.checkin_queue import CheckinQueue
+from gateway.home.checkin import upload_body
 from gateway.outbox import Outbox
 from simulators.checkins import answer_events, weekly_scores
 from simulators.physiology.cohort import ParticipantSpec
@@ -31,20 +31,8 @@ _PER_EVENT: Final = dt.timedelta(seconds=15)
 
 
 def body_of(home: EnrolledHome, state: DialogueState) -> bytes:
-    """The upload body of a finished dialogue (the API's contract)."""
-    assert state.completed_at is not None
-    doc: dict[str, Any] = {
-        "gateway_id": str(home.gateway_id),
-        "participant_id": str(home.participant_id),
-        "instrument": state.instrument,
-        "instrument_version": state.version,
-        "completed_at": state.completed_at,
-        "answers": [
-            {"item": r.item, "answer": r.answer, "answered_at": r.answered_at}
-            for r in state.answers
-        ],
-    }
-    return json.dumps(doc, ensure_ascii=False).encode()
+    """The upload body of a finished dialogue, as the home page's gateway forms it."""
+    return upload_body(str(home.gateway_id), str(home.participant_id), state)
 
 
 def answered_checkins(spec: ParticipantSpec, run_start: dt.datetime) -> list[DialogueState]:
