@@ -19,9 +19,10 @@ detector multiplies two normalised statistics that each miss one of these traps:
     neighbours; AF does not (the template matching of sample entropy).
 
 The raw score is the geometric mean of the irregularity and the novelty counted twice.
-:func:`detect_af_proba` turns it, with a dozen more statistics of the last minute that
-tell ectopy from AF (premature beats with their pauses, irregularity once they are taken
-out, autocorrelation of successive differences, turning points, the spread of RR), into
+:func:`detect_af_proba` turns it, with more statistics of the last minute that tell
+ectopy from AF (premature beats with their pauses, irregularity once they are taken
+out, autocorrelation of successive differences and of RR itself, turning points, the
+spread of RR) and of the last half and quarter minute (where an episode starts), into
 a probability per beat with a small boosted-tree ensemble
 (:mod:`analytics.cardiac._af_model`), fitted, and the default 0.5 cut-off of
 :func:`detect_af` checked, with record-grouped cross-validation pooled over five public
@@ -257,9 +258,9 @@ def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = N
 
     Notes
     -----
-    Logistic of a boosted oblivious-tree ensemble over fourteen windowed statistics
+    Logistic of a boosted oblivious-tree ensemble over twenty-one windowed statistics
     of RR (:mod:`analytics.cardiac._af_model` lists and justifies them), among them the
-    raw score of :func:`af_score` over 91 and 301 beats. The probability is calibrated
+    raw score of :func:`af_score` over 15, 31, 91 and 301 beats. The probability is calibrated
     on a population in which AF and non-AF time, and every source database, weigh the
     same: read it as a confidence to compare with
     a cut-off, not as the chance that a random participant is in AF. Non-diagnostic.
@@ -278,7 +279,7 @@ def detect_af_proba(rr_ms: npt.ArrayLike, *, params: AFDetectorParams | None = N
     >>> rng = np.random.default_rng(1)
     >>> sinus = 800 + 40 * np.sin(np.arange(400) / 3.0)
     >>> p = detect_af_proba(np.concatenate((sinus, rng.uniform(400, 1000, 400))))
-    >>> bool(p[:200].max() < 0.5), bool(p[450:750].min() > 0.8)
+    >>> bool(p[:200].max() < 0.5), bool(p[450:750].min() > 0.75)
     (True, True)
     >>> bool(np.median(p[450:750]) > 0.95)
     True

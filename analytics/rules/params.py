@@ -231,15 +231,16 @@ class AfBurdenRule:
         analytics.cardiac.episodes).
     min_confidence : float
         A beat is AF-like when ``analytics.cardiac.detect_af_proba`` is at least this
-        (0.5 is the detector's own cut-off).
+        (0.9; the detector's own cut-off is 0.5).
     peak_confidence : float
         An AF episode counts only when one of its beats reaches this probability
-        (hysteresis). Both defaults were chosen with bench/af.py, replaying the rule
-        as the alert worker runs it over 27 healthy (nsr2db) and 14 heart-failure
-        (chf2db) 24-h recordings and over the AF onsets of 42 ltafdb records: 0.6 /
-        0.9 raised every onset within 8 min (median 6) with 1.5 false alerts per 30
-        participant-days, all from one healthy recording that stricter settings did
-        not silence either, while they delayed onsets (docs/detectors.md).
+        (hysteresis; 0.9, so with the default ``min_confidence`` every beat does). Both
+        were chosen with bench/af.py, replaying the rule as the alert worker runs it,
+        with the out-of-fold detector of record-grouped cross-validation, over 27
+        healthy (nsr2db) and 14 heart-failure (chf2db) 24-h recordings and over the AF
+        onsets of 42 ltafdb records: 0.9 / 0.9 raised every onset within 8 min (median
+        6) with 1 false alert in 41.4 participant-days (0.72 per 30); 0.6 / 0.9 raised 2
+        (docs/detectors.md).
     version : str
         Parameter-set version.
     """
@@ -247,7 +248,7 @@ class AfBurdenRule:
     min_burden_min: float = AF_BURDEN_MIN
     lookback_min: float = AF_BURDEN_LOOKBACK_MIN
     min_episode_s: float = AF_MIN_EPISODE_S
-    min_confidence: float = 0.6
+    min_confidence: float = 0.9
     peak_confidence: float = 0.9
     version: str = DEFAULT_VERSION
 

@@ -81,6 +81,58 @@ def test_random_intervals_have_the_turning_point_ratio_of_noise() -> None:
     assert float(np.median(f[:, list(FEATURES).index("acf1")])) == pytest.approx(-0.5, abs=0.05)
 
 
+def test_pairing_features_tell_short_long_pairs_from_independent_intervals() -> None:
+    names = list(FEATURES)
+    rng = np.random.default_rng(11)
+    independent = features(rng.uniform(500, 900, 5000), AFDetectorParams())
+    # Independent intervals: no lag-1 correlation, and |e_i + e_{i-1}| is about sqrt(2)
+    # times |e_i| on average (sum of two independent deviations).
+    assert float(np.median(independent[:, names.index("rr_acf1")])) == pytest.approx(0, abs=0.1)
+    ratio = np.exp(np.median(independent[:, names.index("log_pair_ratio")]))
+    assert 1.0 < ratio < 1.6
+    # Beat-timing jitter: RR_i = T + j_i - j_{i-1} has lag-1 autocorrelation -1/2, and
+    # two successive intervals vary together no more than one (RR_i + RR_{i+1} - 2T =
+    # j_{i+1} - j_{i-1}): a pair ratio near 1.
+    jitter = rng.normal(0, 60, 5001)
+    timed = features(900 + np.diff(jitter), AFDetectorParams())
+    assert float(np.median(timed[:, names.index("rr_acf1")])) == pytest.approx(-0.5, abs=0.1)
+    assert np.exp(np.median(timed[:, names.index("log_pair_ratio")])) < 1.25 < ratio
+    # Premature beats with full compensatory pauses: the pair cancels, its neighbours
+    # do not (|e| sums to 0.6 per ten beats, and so does |e_i + e_{i-1}|).
+    rr = np.full(910, 800.0)
+    rr[5::10], rr[6::10] = 560.0, 1040.0
+    paired = features(rr, AFDetectorParams())
+    assert np.median(paired[100:-100, names.index("rr_acf1")]) < -0.4
+    assert np.exp(np.median(paired[100:-100, names.index("log_pair_ratio")])) < 1.25
+
+
+def test_context_feature_is_the_capped_number_of_intervals() -> None:
+    names = list(FEATURES)
+    short = features(np.full(40, 800.0), AFDetectorParams())
+    assert np.all(short[:, names.index("log_context")] == pytest.approx(np.log(40)))
+    long = features(np.full(2000, 800.0), AFDetectorParams())
+    assert np.all(long[:, names.index("log_context")] == pytest.approx(np.log(301)))
+
+
+def test_short_window_features_are_the_documented_running_statistics() -> None:
+    rr = _recording(6)
+    x = rr[(rr >= 200) & (rr <= 3000)]
+    raw = af_score(x, AFDetectorParams(smoothing_beats=1))
+    f = features(x, AFDetectorParams())
+    names = list(FEATURES)
+    for size in (31, 15):
+        expected = np.log(median_filter(raw, size=size, mode="mirror") + 1e-4)
+        got = f[:, names.index(f"log_score_{size}")]
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    local = median_filter(x, size=9, mode="mirror")
+    step = np.zeros(x.size)
+    step[1:] = np.abs(np.diff(x)) / local[1:]
+    big = np.convolve(np.pad(step > 0.065, 15, mode="reflect"), np.ones(31) / 31, "valid")
+    np.testing.assert_allclose(f[:, names.index("big_steps_31")], big, atol=1e-12)
+    regular = np.convolve(np.pad(step < 0.03, 15, mode="reflect"), np.ones(31) / 31, "valid")
+    np.testing.assert_allclose(f[:, names.index("regular_pairs_31")], regular, atol=1e-12)
+
+
 def test_proba_is_exported_from_the_package() -> None:
     assert "detect_af_proba" in analytics.cardiac.__all__
 

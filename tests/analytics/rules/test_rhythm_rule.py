@@ -9,20 +9,22 @@ from analytics.cardiac import af_burden, detect_af_proba
 from analytics.rules import Severity, ThresholdError, Thresholds, evaluate_participant
 from analytics.rules.gate import coverage_gate
 from analytics.rules.rhythm import findings_from_proba
+from simulators.physiology.af import af_rr_ms
 from tests.analytics.rules.conftest import T0, window
 
 RNG_SEED = 20261122
 
 
 def _rr(sinus_before_min: float, af_min: float, sinus_after_min: float) -> np.ndarray:
-    """Sinus RR (800 ms with respiratory modulation), then AF (uniform 400-1000 ms)."""
+    """Sinus RR (800 ms with respiratory modulation), then AF (the simulators' AV-node
+    renewal model at 86 bpm, coefficient of variation 0.2), then sinus again."""
     rng = np.random.default_rng(RNG_SEED)
 
     def sinus(minutes: float) -> np.ndarray:
         n = int(minutes * 60 / 0.8)
         return 800.0 + 40.0 * np.sin(np.arange(n) / 3.0) + rng.normal(0.0, 5.0, n)
 
-    af = rng.uniform(400.0, 1000.0, int(af_min * 60 / 0.7))
+    af = af_rr_ms(rng, int(af_min * 60 / 0.7), 700.0, 0.2)
     return np.concatenate((sinus(sinus_before_min), af, sinus(sinus_after_min)))
 
 
@@ -107,23 +109,25 @@ def _proba_findings(proba: np.ndarray, thresholds: Thresholds) -> list:
 
 def test_borderline_irregularity_needs_a_confident_beat_to_count() -> None:
     # 20 min at a probability between the rule's two confidences, inside sinus rhythm
-    rule = Thresholds().af_burden
+    # (the defaults are both 0.9; a deployment may open the gap: 0.6 / 0.9 here)
+    gap = Thresholds().override(
+        "af_burden", version="af-gap", min_confidence=0.6, peak_confidence=0.9
+    )
+    rule = gap.af_burden
     proba = np.full(6000, 0.01)
     proba[1500:3000] = 0.5 * (rule.min_confidence + rule.peak_confidence)
-    assert _proba_findings(proba, Thresholds()) == []
+    assert _proba_findings(proba, gap) == []
     proba[2000] = rule.peak_confidence  # one confident beat: the whole episode counts
-    (f,) = _proba_findings(proba, Thresholds())
+    (f,) = _proba_findings(proba, gap)
     assert f.evidence["burden_min"] == pytest.approx(20.0, abs=0.1)
-    relaxed = Thresholds().override(
-        "af_burden", version="af-p8", peak_confidence=rule.min_confidence
-    )
+    relaxed = gap.override("af_burden", version="af-p8", peak_confidence=rule.min_confidence)
     proba[2000] = proba[1999]
     (f,) = _proba_findings(proba, relaxed)
     assert f.rule_version == "af-p8"
 
 
 def test_af_episode_counts_from_its_first_confident_enough_beat() -> None:
-    # Uniform 400-1000 ms reaches the peak confidence: the whole episode counts.
+    # Simulated AF reaches the peak confidence: the whole episode counts.
     (f,) = _af_findings(_rr(20, 7, 20))
     assert f.evidence["burden_min"] >= 6.0
 
