@@ -191,7 +191,11 @@ def features(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
     """The model's features, shape (n, len(FEATURES)), for plausible RR intervals ``rr_ms``."""
     rr = rr_ms
     n, w = rr.size, SHORT_BEATS
-    out = np.empty((n, len(FEATURES)))
+    # Column-major, so that each feature is one contiguous column (a column of a row-major
+    # (n, 14) array puts every element on its own cache line) and log_odds reads the
+    # block transposes without copying: on 1M beats features 0.91 -> 0.65 s and
+    # detect_af_proba 1.39 -> 0.91 s.
+    out = np.empty((n, len(FEATURES)), order="F")
     local = local_rr_ms(rr)
     nearest = nearest_pattern_ms(rr, params)
     raw = _combine(irregularity_of(rr, local, params), nearest, local)
