@@ -46,26 +46,44 @@ def irregularity_of(
     return np.divide(mean1, local_ms, out=mean1)
 
 
+# Templates compared per block in nearest_pattern_ms: the block's lag and distance
+# buffers (128 KiB each) and the slices of RR and of the result it touches stay in L2
+# for all 32 lags instead of streaming the whole series through memory once per lag
+# and operation (1M beats: 132 -> 52 ms; 32768 was 49 ms, 65536 65 ms, unblocked 115
+# ms; 16384 leaves room for a smaller L2).
+_PATTERN_BLOCK = 16384
+
+
 def nearest_pattern_ms(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
     """Chebyshev distance of each RR pattern to its nearest neighbour nearby, in ms.
 
-    Min and max are exact, so the order of the updates does not change the result;
-    the buffers are reused across lags (a fresh 100k-element array per lag costs more
-    in page faults than the arithmetic).
+    Min and max are exact, so the order of the updates does not change the result:
+    templates are taken by blocks and, within a block, lag by lag.
     """
     m, n = params.pattern_beats, rr_ms.size
     n_templates = n - m + 1
     out = np.full(max(n, n_templates, 1), np.inf)
     nearest = out[: max(n_templates, 1)]
-    lagged, dist = np.empty(n), np.empty(max(n_templates, 1))
-    for k in range(1, min(params.novelty_half_beats, n_templates - 1) + 1):
-        lag = np.abs(np.subtract(rr_ms[k:], rr_ms[:-k], out=lagged[: n - k]), out=lagged[: n - k])
-        d = dist[: n_templates - k]  # max over the m intervals: |RR_{i+j+k} - RR_{i+j}|
-        np.copyto(d, lag[: n_templates - k])
-        for j in range(1, m):
-            np.maximum(d, lag[j : j + n_templates - k], out=d)
-        np.minimum(nearest[:-k], d, out=nearest[:-k])
-        np.minimum(nearest[k:], d, out=nearest[k:])
+    lags = min(params.novelty_half_beats, n_templates - 1)
+    block = min(_PATTERN_BLOCK, max(n_templates, 1))
+    lagged, dist = np.empty(block + m - 1), np.empty(block)
+    for a in range(0, n_templates, block):
+        b = min(a + block, n_templates)
+        for k in range(1, min(lags, n_templates - 1 - a) + 1):
+            # d_i = max over the m intervals of |RR_{i+j+k} - RR_{i+j}|, i in [a, stop)
+            stop = min(b, n_templates - k)
+            size = stop - a
+            lag = lagged[: size + m - 1]
+            np.abs(
+                np.subtract(rr_ms[a + k : stop + k + m - 1], rr_ms[a : stop + m - 1], out=lag),
+                out=lag,
+            )
+            d = dist[:size]
+            np.copyto(d, lag[:size])
+            for j in range(1, m):
+                np.maximum(d, lag[j : j + size], out=d)
+            np.minimum(nearest[a:stop], d, out=nearest[a:stop])
+            np.minimum(nearest[a + k : stop + k], d, out=nearest[a + k : stop + k])
     out[nearest.size :] = nearest[-1]  # the last beats start no complete pattern
     return out[:n]
 
