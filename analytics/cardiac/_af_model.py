@@ -74,6 +74,7 @@ vectorised comparisons and one table look-up per tree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -82,7 +83,7 @@ from scipy.ndimage import median_filter, percentile_filter, uniform_filter1d
 from analytics.cardiac._af_stats import combine as _combine
 from analytics.cardiac._af_stats import irregularity_of, local_rr_ms, nearest_pattern_ms
 from analytics.cardiac._af_trees import BASE, TREES
-from analytics.cardiac._validate import FloatArray
+from analytics.cardiac._validate import FloatArray, IntArray
 from analytics.errors import CardiacInputError
 
 if TYPE_CHECKING:
@@ -264,25 +265,81 @@ def _pairing(rr: FloatArray, local: FloatArray, out: FloatArray) -> None:
 _BLOCK = 8192
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """An :class:`AFModel` arranged for :func:`log_odds`.
+
+    Attributes
+    ----------
+    tests : tuple of (feature, first, stop, thresholds)
+        Per feature, its distinct thresholds (a column, sorted): the comparisons
+        ``x_f >= t`` fill rows ``first:stop`` of the block's comparison matrix. Trees
+        share many (thresholds are quantile bin edges): 92 distinct tests for 160 levels.
+    rows : ndarray of int, shape (depth, n_trees)
+        The comparison row of each tree's level; trees shallower than the deepest are
+        padded at the top with the last row, which is always False (leaf unchanged).
+    leaves : tuple of ndarray
+        Each tree's leaf values.
+    """
+
+    tests: tuple[tuple[int, int, int, FloatArray], ...]
+    rows: IntArray
+    leaves: tuple[FloatArray, ...]
+
+
+@lru_cache(maxsize=8)
+def _layout(model: AFModel) -> _Layout:
+    pairs = sorted({(f, t) for feats, ts, _ in model.trees for f, t in zip(feats, ts, strict=True)})
+    row = {pair: i for i, pair in enumerate(pairs)}
+    tests = []
+    for f in sorted({f for f, _ in pairs}):
+        mine = [i for i, (g, _) in enumerate(pairs) if g == f]  # consecutive: pairs are sorted
+        thresholds = np.array([pairs[i][1] for i in mine])[:, np.newaxis]
+        tests.append((f, mine[0], mine[-1] + 1, thresholds))
+    depth = max((len(feats) for feats, _, _ in model.trees), default=0)
+    rows = np.full((max(depth, 1), len(model.trees)), len(pairs), dtype=np.intp)
+    for j, (feats, ts, _) in enumerate(model.trees):
+        for k, pair in enumerate(zip(feats, ts, strict=True)):
+            rows[depth - len(feats) + k, j] = row[pair]
+    leaves = tuple(np.asarray(v, dtype=np.float64) for _, _, v in model.trees)
+    return _Layout(tuple(tests), rows, leaves)
+
+
 def log_odds(feats: FloatArray, model: AFModel) -> FloatArray:
-    """Log-odds of AF for each row of ``feats`` (shape (n, len(FEATURES)))."""
-    n = feats.shape[0]
+    """Log-odds of AF for each row of ``feats`` (shape (n, len(FEATURES))).
+
+    By blocks of beats: every distinct (feature, threshold) comparison once, one row
+    per test; the leaf index of all trees together, level by level, from those rows;
+    then the trees' leaf values added one tree after the other, in the model's order,
+    so the sum is rounded exactly as tree-by-tree scoring rounds it. 1M beats: 187 ->
+    ~75 ms (comparing each level of each tree, with its shift and add, cost 160 numpy
+    calls per block instead of 14; ``mode="wrap"`` skips take's bounds check, which
+    cannot fail: a leaf index is below ``2 ** depth``).
+    """
+    lay = _layout(model)
+    n, size = feats.shape[0], min(feats.shape[0], _BLOCK)
+    depth, n_trees = lay.rows.shape
     z = np.empty(n)
-    trees = [(f, t, np.asarray(v)) for f, t, v in model.trees]
-    leaf = np.empty(min(n, _BLOCK), dtype=np.uint8)  # 2**depth <= 256 leaves
-    above = np.empty(min(n, _BLOCK), dtype=bool)
+    # Comparison rows (a last row stays False for padded levels); leaf indices (< 256).
+    tested = np.zeros((int(lay.rows.max(initial=0)) + 1, size), dtype=np.uint8)
+    leaf = np.empty((n_trees, size), dtype=np.uint8)
+    bit = np.empty_like(leaf)
+    value = np.empty(size)
     for a in range(0, n, _BLOCK):
         b = min(a + _BLOCK, n)
-        cols = np.ascontiguousarray(feats[a:b].T)  # one contiguous row per feature
-        zb, lf, up = z[a:b], leaf[: b - a], above[: b - a]
+        cols = feats[a:b].T  # one row per feature; no copy when feats is column-major
+        m = b - a
+        for f, first, stop, thresholds in lay.tests:
+            np.greater_equal(cols[f], thresholds, out=tested[first:stop, :m].view(np.bool_))
+        rows, lf, up = tested[:, :m], leaf[:, :m], bit[:, :m]
+        rows.take(lay.rows[0], axis=0, out=lf)
+        for k in range(1, depth):
+            np.add(lf, lf, out=lf)  # lf * 2: faster than a uint8 shift
+            np.add(lf, rows.take(lay.rows[k], axis=0, out=up), out=lf)
+        zb, vb = z[a:b], value[:m]
         zb.fill(model.base)
-        for feats_k, thresholds, leaves in trees:
-            lf.fill(0)
-            for f, t in zip(feats_k, thresholds, strict=True):
-                np.left_shift(lf, 1, out=lf)
-                np.greater_equal(cols[f], t, out=up)
-                np.add(lf, up, out=lf, casting="unsafe")  # bool into uint8: 0 or 1
-            zb += leaves.take(lf)
+        for j, leaves in enumerate(lay.leaves):
+            zb += leaves.take(lf[j], out=vb, mode="wrap")
     return z
 
 
