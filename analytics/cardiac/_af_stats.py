@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter1d
+from scipy.ndimage import median_filter
 
-from analytics.cardiac._filters import running_median
+from analytics.cardiac._filters import running_mean, running_median
 from analytics.cardiac._validate import FloatArray
 
 if TYPE_CHECKING:
@@ -37,11 +37,11 @@ def irregularity_of(
     lag[:1] = 0.0
     np.subtract(smooth[1:], smooth[:-1], out=lag[1:])
     w = params.irregularity_beats
-    mean1: FloatArray = uniform_filter1d(np.abs(lag, out=lag), size=w, mode="mirror")
+    mean1 = running_mean(np.abs(lag, out=lag), w)
     lag[:2] = 0.0
     np.subtract(smooth[2:], smooth[:-2], out=lag[2:])
     mean2 = smooth  # smooth is no longer needed: its buffer takes the second mean
-    uniform_filter1d(np.abs(lag, out=lag), size=w, output=mean2, mode="mirror")
+    running_mean(np.abs(lag, out=lag), w, out=mean2)
     np.minimum(mean1, mean2, out=mean1)
     return np.divide(mean1, local_ms, out=mean1)
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.ndimage import median_filter
+from scipy.ndimage import median_filter, uniform_filter1d
 
-from analytics.cardiac._filters import running_median, running_median_exceeds
+from analytics.cardiac._filters import running_mean, running_median, running_median_exceeds
 
 
 def _series(kind: str, n: int, seed: int) -> np.ndarray:
@@ -64,3 +64,28 @@ def test_exceeds_handles_even_and_whole_record_windows(size: int, n: int) -> Non
     threshold = float(np.median(x))
     expected = median_filter(x, size=size, mode="mirror") > threshold
     np.testing.assert_array_equal(running_median_exceeds(x, size, threshold), expected)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 7, 8, 9, 10, 45, 46, 90, 91, 92, 93, 300, 20_000])
+def test_running_mean_equals_scipy_uniform_filter_bit_for_bit(kind: str, n: int) -> None:
+    x = _series(kind, n, seed=n)
+    for size in (1, 2, 3, 5, 8, 9, 90, 91, 301):  # longer than x too: scipy's own result
+        expected = uniform_filter1d(x, size=size, mode="mirror")
+        np.testing.assert_array_equal(running_mean(x, size), expected)
+        out = np.full(n, np.nan)
+        assert running_mean(x, size, out=out) is out
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_running_mean_of_indicators_and_runs_is_scipy_s() -> None:
+    rng = np.random.default_rng(3)
+    for x in (
+        (rng.uniform(size=5000) < 0.1).astype(np.float64),  # 0/1 shares (exact sums)
+        np.repeat(rng.uniform(500.0, 900.0, 500), 10),  # runs: the window sum cancels
+        rng.uniform(400.0, 1000.0, 5000) ** 2,  # squares: large sums, rounding
+    ):
+        for size in (8, 91):
+            np.testing.assert_array_equal(
+                running_mean(x, size), uniform_filter1d(x, size=size, mode="mirror")
+            )
