@@ -227,8 +227,11 @@ def _fill_artefacts(labels: BoolArray, valid: BoolArray) -> BoolArray:
 def _proba_checked(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
     """:func:`detect_af_proba` of an already validated RR series."""
     valid = ~_implausible_rr(rr_ms)
+    n_valid = np.count_nonzero(valid)
+    if n_valid == rr_ms.size >= params.min_beats:  # no artefacts: spare the masked copies
+        return probability(rr_ms, params)
     out = np.full(rr_ms.size, np.nan)
-    if np.count_nonzero(valid) >= params.min_beats:
+    if n_valid >= params.min_beats:
         out[valid] = probability(rr_ms[valid], params)
     return out
 
