@@ -16,7 +16,7 @@ gives them in a few milliseconds per 100k beats; here:
   which adds in the same order (bit for bit the same, 0.4 instead of 0.75 ms).
 
 Inputs must be free of NaN (the AF detector only feeds it plausible RR intervals and
-finite scores); every function falls back on ``median_filter`` where the shortcut does
+finite scores); every function falls back on scipy's filter where the shortcut does
 not apply.
 """
 

@@ -228,7 +228,7 @@ def _proba_checked(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
     """:func:`detect_af_proba` of an already validated RR series."""
     valid = ~_implausible_rr(rr_ms)
     n_valid = np.count_nonzero(valid)
-    if n_valid == rr_ms.size >= params.min_beats:  # no artefacts: spare the masked copies
+    if n_valid == rr_ms.size and n_valid >= params.min_beats:  # no artefact: no masked copies
         return probability(rr_ms, params)
     out = np.full(rr_ms.size, np.nan)
     if n_valid >= params.min_beats:
