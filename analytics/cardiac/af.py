@@ -327,10 +327,10 @@ def detect_af(
     -----
     The beat is AF when :func:`detect_af_proba` exceeds the threshold; see there for
     the model. Non-diagnostic: the output flags "AF-like irregularity" for clinical
-    review (docs/clinical.md). About 70 ms per 100k beats, 1.45-1.55 million RR
+    review (docs/clinical.md). About 80 ms per 100k beats, 1.25-1.3 million RR
     intervals per CPU second on 1M beats (best of 3), on one core of a 2-core Intel Xeon
-    VM with the other core busy; about half of it is scipy's running medians and
-    percentiles (``python -m bench.af`` prints the rate).
+    VM with the other core busy; half of it is scipy's running medians and percentiles
+    (``python -m bench.af`` prints the rate).
 
     References
     ----------
