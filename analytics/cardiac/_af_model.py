@@ -194,9 +194,9 @@ def features(rr_ms: FloatArray, params: AFDetectorParams) -> FloatArray:
     rr = rr_ms
     n, w = rr.size, SHORT_BEATS
     # Column-major, so that each feature is one contiguous column (a column of a row-major
-    # (n, 14) array puts every element on its own cache line) and log_odds reads the
-    # block transposes without copying: on 1M beats features 0.91 -> 0.65 s and
-    # detect_af_proba 1.39 -> 0.91 s.
+    # matrix puts every element on its own cache line) and log_odds reads the block
+    # transposes without copying: on 1M beats, with 14 features, features 0.91 -> 0.65 s
+    # and detect_af_proba 1.39 -> 0.91 s.
     out = np.empty((n, len(FEATURES)), order="F")
     local = local_rr_ms(rr)
     nearest = nearest_pattern_ms(rr, params)
@@ -275,7 +275,8 @@ class _Layout:
     tests : tuple of (feature, first, stop, thresholds)
         Per feature, its distinct thresholds (a column, sorted): the comparisons
         ``x_f >= t`` fill rows ``first:stop`` of the block's comparison matrix. Trees
-        share many (thresholds are quantile bin edges): 92 distinct tests for 160 levels.
+        share many (thresholds are quantile bin edges): 98 distinct tests for the 160
+        levels of the fitted model.
     rows : ndarray of int, shape (depth, n_trees)
         The comparison row of each tree's level; trees shallower than the deepest are
         padded at the top with the last row, which is always False (leaf unchanged).
@@ -313,9 +314,9 @@ def log_odds(feats: FloatArray, model: AFModel) -> FloatArray:
     By blocks of beats: every distinct (feature, threshold) comparison once, one row
     per test; the leaf index of all trees together, level by level, from those rows;
     then the trees' leaf values added one tree after the other, in the model's order,
-    so the sum is rounded exactly as tree-by-tree scoring rounds it. 1M beats: 187 ->
-    88 ms (a comparison, a shift and an add per level of every tree were 480 numpy calls
-    per block; here 14 comparisons and 10 calls for the leaf indices of all trees).
+    so the sum is rounded exactly as tree-by-tree scoring rounds it. 1M beats: 198 ->
+    95 ms (a comparison, a shift and an add per level of every tree were 480 numpy calls
+    per block; here one comparison per feature and 10 calls for all leaf indices).
     ``mode="wrap"`` skips take's bounds check (one third of its time), which cannot
     fail: a leaf index is below ``2 ** depth``. ``_BLOCK`` is still the fastest of
     2k-32k here.
