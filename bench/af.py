@@ -79,6 +79,8 @@ RULE_GRID = (
     (0.95, 0.97, 120.0),
     (0.9, 0.95, 180.0),
 )
+# The goals the detector is held to, as (1 - specificity, sensitivity): docs/detectors.md.
+TARGETS = {"afdb": (0.02, 0.97), "ltafdb": (0.02, 0.95), "cinc": (0.03, 0.85)}
 EPOCH = 1_767_225_600.0  # 2026-01-01 UTC: any fixed start for the replayed recordings
 F = npt.NDArray[np.float64]
 
@@ -433,6 +435,7 @@ def plot(d: Data, logit: F, out_dir: Path) -> Path:
         fpr, se = _roc(z[m & d.af], z[m & ~d.af], thr)
         ax.plot(fpr, se)
         ax.plot(*_roc(z[m & d.af], z[m & ~d.af], np.zeros(1)), "o", label="p = 0.5")
+        ax.plot(*TARGETS[src], "k+", markersize=12, label="target (Se, Sp)")
         ax.set_title(f"{src}: beats, (AFIB vs rest")
     cinc = np.flatnonzero(d.source == "cinc")
     # a record is AF at cut-off t when at least half its intervals exceed t: its median
@@ -444,6 +447,7 @@ def plot(d: Data, logit: F, out_dir: Path) -> Path:
     for other, name in (("N", "normal"), ("O", "other rhythm")):
         ax.plot(*_roc(share[rl == "A"], share[rl == other], thr), label=f"AF vs {name}")
     ax.plot(*_roc(share[rl == "A"], share[rl == "N"], np.zeros(1)), "o", label="p = 0.5")
+    ax.plot(*TARGETS["cinc"], "k+", markersize=12, label="target (Se, Sp on normal)")
     ax.set_title("CinC 2017: records")
     ax = axes.flat[3]  # no AF reference: false-positive rate against the cut-off
     for src in ("nsr2db", "chf2db"):
