@@ -3,10 +3,17 @@
 All functions are pure: RR intervals in milliseconds (and optionally beat times in
 seconds) in, numpy arrays or frozen dataclasses out. The stable contract is
 ``detect_af(rr_ms) -> numpy bool array`` (docs/architecture.md "Stable contracts"),
-with ``detect_af_proba(rr_ms)`` giving the confidence per interval.
+with ``detect_af_proba(rr_ms)`` giving the confidence per interval and ``MONITORING``
+the detector settings for continuous recordings (``detect_af(rr, params=MONITORING)``).
 """
 
-from analytics.cardiac.af import AFDetectorParams, af_score, detect_af, detect_af_proba
+from analytics.cardiac.af import (
+    MONITORING,
+    AFDetectorParams,
+    af_score,
+    detect_af,
+    detect_af_proba,
+)
 from analytics.cardiac.entropy import sample_entropy
 from analytics.cardiac.episodes import AFBurden, AFEpisode, af_burden, af_episodes
 from analytics.cardiac.hrv import HRVWindows, hrv_by_group, hrv_windows
@@ -26,6 +33,7 @@ from analytics.cardiac.rr import (
 )
 
 __all__ = [
+    "MONITORING",
     "AFBurden",
     "AFDetectorParams",
     "AFEpisode",

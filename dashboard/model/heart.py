@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analytics import clinical_constants as cc
-from analytics.cardiac import detect_af, hrv_windows
+from analytics.cardiac import MONITORING, detect_af, hrv_windows
 from dashboard.model.participant import Series
 
 
@@ -55,7 +55,7 @@ def analyse_rr(times: Sequence[dt.datetime], rr_ms: Sequence[float | None]) -> H
     plausible = (rr >= cc.RR_MIN_MS) & (rr <= cc.RR_MAX_MS)
     af = np.zeros(rr.size, dtype=bool)
     if plausible.sum() >= 3:
-        af[plausible] = detect_af(rr[plausible])
+        af[plausible] = detect_af(rr[plausible], params=MONITORING)
     slot = np.floor((t_s - origin) / window).astype(np.int64)
     shares = []
     for index in range(len(starts)):

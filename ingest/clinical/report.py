@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from analytics.cardiac import af_burden, detect_af, hrv_windows
+from analytics.cardiac import MONITORING, af_burden, detect_af, hrv_windows
 from analytics.clinical_constants import (
     MIN_COVERAGE,
     REPORT_MIN_ACTIVE_PERCENT,
@@ -61,7 +61,7 @@ def heart_summary(rr_times_s: FloatArray, rr_ms: FloatArray) -> dict[str, object
             "mean_nn_ms": _finite(float(np.median(windows.mean_nn_ms[good]))),
             "pnn50_pct": _finite(float(np.median(windows.pnn50_pct[good]))),
         }
-    labels = detect_af(rr_ms)
+    labels = detect_af(rr_ms, params=MONITORING)
     burden = af_burden(labels, rr_ms, times_s=rr_times_s)
     return {
         "beats": int(rr_ms.size),

@@ -208,3 +208,51 @@ def test_score_is_the_geometric_mean_of_irregularity_and_novelty_twice() -> None
     params = AFDetectorParams(smoothing_beats=1)
     raw = np.cbrt(irregularity(rr, params) * novelty(rr, params) ** 2)
     np.testing.assert_allclose(af_score(rr, params), raw, rtol=1e-12)
+
+
+def _hysteresis_by_hand(proba_by_beat: np.ndarray) -> np.ndarray:
+    """Labels of detect_af's hysteresis computed by hand on a known probability."""
+    labels = proba_by_beat > 0.5
+    out = np.zeros_like(labels)
+    i = 0
+    while i < labels.size:
+        if labels[i]:
+            j = i
+            while j < labels.size and labels[j]:
+                j += 1
+            out[i:j] = proba_by_beat[i:j].max() >= 0.95
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def test_confident_runs_keep_only_runs_that_reach_the_peak() -> None:
+    from analytics.cardiac.af import _confident_runs
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        proba = rng.choice([0.1, 0.6, 0.8, 0.97], size=int(rng.integers(1, 60)))
+        got = _confident_runs(proba > 0.5, proba, 0.95)
+        np.testing.assert_array_equal(got, _hysteresis_by_hand(proba))
+
+
+def test_monitoring_drops_af_like_runs_that_never_become_confident() -> None:
+    rr = _recording(0)
+    p = detect_af_proba(rr)
+    plain = detect_af(rr)
+    monitored = detect_af(rr, params=analytics.cardiac.MONITORING)
+    assert np.nanmax(p) >= 0.95  # the AF stretch is confident: it is kept whole
+    assert monitored[850:1350].all()
+    assert (monitored <= plain).all()  # hysteresis only removes labels
+    # A stricter peak than any beat reaches removes every run.
+    assert np.nanmax(p) < 1.0
+    unreachable = float(np.nanmax(p)) + 0.5 * (1.0 - float(np.nanmax(p)))
+    none = detect_af(rr, params=AFDetectorParams(peak_threshold=unreachable))
+    assert not none.any()
+
+
+@pytest.mark.parametrize("peak", [0.0, 1.0, float("nan")])
+def test_peak_threshold_must_be_a_probability(peak: float) -> None:
+    with pytest.raises(CardiacInputError, match="peak_threshold"):
+        AFDetectorParams(peak_threshold=peak)
