@@ -108,6 +108,17 @@ def test_daily_check_has_no_cutoff() -> None:
     assert (s.score, s.positive, s.cutoff) == (2, None, None)
 
 
+def test_daily_check_speaks_of_today_as_its_items_do() -> None:
+    # The daily items ask about today; the introduction and the "not sure" prompt must
+    # not send the participant back over the past week (the weekly GDS-15 wording).
+    daily = load_instrument("daily2")
+    for key in ("intro", "unsure_again"):
+        assert "today" in daily.messages["en"][key]
+        assert "week" not in daily.messages["en"][key]
+        assert "오늘" in daily.messages["ko"][key]
+        assert "일주일" not in daily.messages["ko"][key]
+
+
 def test_unknown_instrument_names_the_known_ones() -> None:
     with pytest.raises(InstrumentError, match="gds15"):
         load_instrument("phq9")
