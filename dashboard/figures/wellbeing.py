@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -12,6 +13,9 @@ from dashboard.model.participant import MoodScore
 
 # GDS-15 totals run 0-15 (Sheikh & Yesavage 1986).
 _MAX_SCORE = 15
+# The check-in is weekly: the time axis spans at least two weeks and labels days, so a
+# single check-in is not drawn on an axis of milliseconds.
+_MIN_SPAN = dt.timedelta(days=14)
 
 
 def gds_trend_figure(scores: Sequence[MoodScore], t: Translator) -> go.Figure:
@@ -47,4 +51,16 @@ def gds_trend_figure(scores: Sequence[MoodScore], t: Translator) -> go.Figure:
             annotation_position="top left",
         )
     fig.update_yaxes(range=[-0.5, _MAX_SCORE + 0.5], title={"text": t("wellbeing.score")})
+    fig.update_xaxes(type="date", range=_date_range([s.at for s in scored]), tickformat="%Y-%m-%d")
     return fig
+
+
+def _date_range(times: Sequence[dt.datetime]) -> list[dt.datetime]:
+    """The check-ins' span, widened about its middle to at least :data:`_MIN_SPAN`, plus
+    a day each side so that the first and last markers are not cut in half."""
+    lo, hi = min(times), max(times)
+    if hi - lo < _MIN_SPAN:
+        middle = lo + (hi - lo) / 2
+        lo, hi = middle - _MIN_SPAN / 2, middle + _MIN_SPAN / 2
+    day = dt.timedelta(days=1)
+    return [lo - day, hi + day]

@@ -48,6 +48,19 @@ def test_the_trend_draws_gds_scores_with_the_cutoff_and_marks_positives() -> Non
     assert "진단이 아닌" in fig.layout.title.text
 
 
+def test_one_checkin_gets_a_date_axis_of_two_weeks_not_of_milliseconds() -> None:
+    fig = gds_trend_figure(parse_mood([_checkin(0, 5)]), KO)
+    lo, hi = (dt.datetime.fromisoformat(str(v)) for v in fig.layout.xaxis.range)
+    assert hi - lo >= dt.timedelta(days=14)
+    assert lo < T0 < hi
+    assert fig.layout.xaxis.type == "date"
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+    # many weeks: the axis is the check-ins' own span (plus a day each side)
+    fig = gds_trend_figure(parse_mood([_checkin(w, 5) for w in range(6)]), KO)
+    lo, hi = (dt.datetime.fromisoformat(str(v)) for v in fig.layout.xaxis.range)
+    assert (lo, hi) == (T0 - dt.timedelta(days=1), T0 + dt.timedelta(weeks=5, days=1))
+
+
 def test_no_checkin_says_so() -> None:
     fig = gds_trend_figure(parse_mood([]), EN)
     assert fig.layout.annotations[0].text == "No weekly check-in yet"
