@@ -11,10 +11,11 @@ question that was being asked.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from checkins.dialogue import EVENTS, DialogueState, Say, Turn, start, step
 from checkins.instruments import Instrument
@@ -22,9 +23,27 @@ from gateway.checkin_queue import CheckinQueue
 from gateway.home.speech import Speech
 from gateway.outbox import Clock, utc_now
 
+# A check-in stopped part-way is resumed only within the period its questions ask about
+# (the GDS-15: the past week; the daily check: today, taken as 24 h): answers given
+# weeks ago do not describe this week, so an older one is set aside and the next start
+# begins afresh (its unsent answers are overwritten).
+RESUME_WITHIN: Final[Mapping[str, dt.timedelta]] = {
+    "weekly": dt.timedelta(days=7),
+    "daily": dt.timedelta(hours=24),
+}
+
 
 class UnknownParticipantError(LookupError):
     """The participant is not one of this gateway's (the page offers only those)."""
+
+
+def stale(state: DialogueState, instrument: Instrument, now: dt.datetime) -> bool:
+    """True when a check-in in progress was started longer ago than its questions look back
+    (:data:`RESUME_WITHIN`; instruments of another schedule never go stale)."""
+    within = RESUME_WITHIN.get(instrument.schedule)
+    if within is None:
+        return False
+    return now - dt.datetime.fromisoformat(state.started_at) > within
 
 
 def upload_body(gateway_id: str, participant_id: str, state: DialogueState) -> bytes:
@@ -114,6 +133,8 @@ class HomeCheckins:
             # Saved by another version of the questionnaire: its answers cannot continue
             # in this one; the next start begins afresh.
             return None
+        if stale(state, instrument, self._clock()):
+            return None
         if lang != state.lang and lang in instrument.messages:
             state = dataclasses.replace(state, lang=lang)  # answers do not depend on it
         return state
@@ -123,7 +144,9 @@ class HomeCheckins:
         self._name(participant_id)
         return {
             "in_progress": [
-                i for i in self.instruments if self._queue.open_state(participant_id, i)
+                i
+                for i, instrument in self.instruments.items()
+                if self._saved(participant_id, instrument, "") is not None
             ],
             "waiting_upload": self._queue.pending_count(participant_id),
         }

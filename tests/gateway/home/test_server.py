@@ -7,6 +7,7 @@ and the dialogue; the week source is a function (the API is exercised in tests/e
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -201,3 +202,36 @@ def _fields(config: GatewayConfig) -> dict[str, Any]:
     import dataclasses
 
     return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
+
+
+def test_a_stopped_checkin_resumes_only_within_the_period_it_asks_about(
+    box: Outbox, tmp_path: Path
+) -> None:
+    clock = FixedClock()
+    checkins = HomeCheckins(
+        CheckinQueue(box),
+        [load_instrument("gds15"), load_instrument("daily2")],
+        gateway_id="gw-test",
+        names={PID: "영자"},
+        speech=Speech(tmp_path / "speech", program="espeak-ng-missing"),
+        on_complete=lambda: None,
+        clock=clock,
+    )
+    start = clock.now
+    checkins.begin(PID, "gds15", "ko")
+    checkins.answer(PID, "gds15", "yes", "ko")
+    checkins.answer(PID, "gds15", "stop", "ko")
+    checkins.begin(PID, "daily2", "ko")
+    # Six days later the weekly one continues at its second question ...
+    clock.now = start + dt.timedelta(days=6)
+    assert checkins.status(PID)["in_progress"] == ["gds15"]  # the daily one is stale
+    assert checkins.begin(PID, "gds15", "ko")["item"] == 2
+    checkins.answer(PID, "gds15", "stop", "ko")
+    # ... eight days later its answers no longer describe the past week: a fresh start.
+    clock.now = start + dt.timedelta(days=8)
+    assert checkins.status(PID)["in_progress"] == []
+    with pytest.raises(LookupError, match="no gds15 check-in in progress"):
+        checkins.answer(PID, "gds15", "yes", "ko")
+    turn = checkins.begin(PID, "gds15", "ko")
+    assert (turn["item"], turn["phase"]) == (1, "asking")
+    assert checkins.status(PID)["in_progress"] == ["gds15"]
