@@ -12,7 +12,11 @@ Routes (JSON in and out unless noted):
 | GET /speech/{sha256}.wav | a spoken prompt (audio/wav) |
 
 No login: the page offers only the participants paired with this gateway in its config,
-and the API refuses check-ins of anybody not bound to the gateway. The server is a
+and the API refuses check-ins of anybody not bound to the gateway. Against DNS
+rebinding (a web page elsewhere pointing its own name at the gateway's address to read
+the JSON), requests must name the gateway as an IP address, ``localhost`` or the
+gateway's host name (with or without ``.local``) in their ``Host`` header; others get
+421 Misdirected Request. The server is a
 ``ThreadingHTTPServer`` (one thread per request): a home has one tablet, and handlers
 block only on SQLite, espeak-ng and the week summary's short HTTP call.
 """
@@ -21,9 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import json
 import logging
 import re
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -50,6 +56,30 @@ _STATIC: Final = {
 _PARTICIPANT: Final = re.compile(r"^/api/participants/([^/]+)/(week|checkin/start|checkin/event)$")
 
 WeekSource = Callable[[str], Mapping[str, Any] | None]
+
+
+def own_names() -> frozenset[str]:
+    """The names this gateway answers to besides IP addresses: localhost, its host name
+    and the host name under ``.local`` (how a tablet finds it by mDNS)."""
+    name = socket.gethostname().lower().rstrip(".")
+    return frozenset({"localhost", name, f"{name}.local"})
+
+
+def host_allowed(host_header: str | None, names: frozenset[str]) -> bool:
+    """True when the ``Host`` header names this gateway: an IP literal (a rebinding
+    attacker needs a domain name of their own) or one of ``names``."""
+    if not host_header:
+        return False
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [IPv6]:port
+        host = host[1 : host.find("]")] if "]" in host else host
+    elif host.count(":") == 1:  # name:port or IPv4:port
+        host = host.rsplit(":", 1)[0]
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host.rstrip(".") in names
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +124,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         try:
+            if not host_allowed(self.headers.get("Host"), self.server.names):
+                raise _RequestError(
+                    HTTPStatus.MISDIRECTED_REQUEST,
+                    f"Host {self.headers.get('Host')!r} is not this gateway: open the page "
+                    "by the gateway's address (e.g. http://192.168.0.10:8088/) or its name",
+                )
             if method == "GET" and url.path in _STATIC:
                 self._static(*_STATIC[url.path])
             elif method == "GET" and url.path.startswith("/speech/"):
@@ -228,6 +264,7 @@ class _HomeServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], app: HomeApp) -> None:
         self.app = app
+        self.names = own_names()
         super().__init__(address, _Handler)
 
 

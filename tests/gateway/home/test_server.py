@@ -23,7 +23,7 @@ from gateway.config import GatewayConfig, HomeConfig, HomeParticipant
 from gateway.errors import ConfigError
 from gateway.home.app import open_home_page
 from gateway.home.checkin import HomeCheckins
-from gateway.home.server import HomeApp, HomePage
+from gateway.home.server import HomeApp, HomePage, host_allowed
 from gateway.home.speech import Speech
 from gateway.outbox import Outbox
 from tests.gateway.conftest import FixedClock
@@ -235,3 +235,43 @@ def test_a_stopped_checkin_resumes_only_within_the_period_it_asks_about(
     turn = checkins.begin(PID, "gds15", "ko")
     assert (turn["item"], turn["phase"]) == (1, "asking")
     assert checkins.status(PID)["in_progress"] == ["gds15"]
+
+
+NAMES = frozenset({"localhost", "homehub", "homehub.local"})
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:8088", True),
+        ("192.168.0.10:8088", True),
+        ("192.168.0.10", True),
+        ("[::1]:8088", True),
+        ("[fe80::1]", True),
+        ("::1", True),
+        ("localhost:8088", True),
+        ("HomeHub.local:8088", True),
+        ("homehub.", True),
+        ("evil.example:8088", False),  # a rebinding page names its own domain
+        ("192.168.0.10.evil.example", False),
+        ("homehub.local.evil.example", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_requests_naming_this_gateway_are_served(host: str | None, allowed: bool) -> None:
+    assert host_allowed(host, NAMES) is allowed
+
+
+async def test_a_rebinding_host_header_is_refused_before_any_data(home: Home) -> None:
+    response = await home.client.get(f"{home.page.url}/api/home", headers={"Host": "evil.example"})
+    assert response.status_code == 421
+    assert "is not this gateway" in response.json()["error"]
+    assert PID not in response.text
+    response = await home.client.post(
+        f"{home.page.url}/api/participants/{PID}/checkin/start",
+        json={"instrument": "gds15"},
+        headers={"Host": "evil.example:8088"},
+    )
+    assert response.status_code == 421
+    assert await asyncio.to_thread(home.queue.open_state, PID, "gds15") is None
