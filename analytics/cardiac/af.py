@@ -86,9 +86,10 @@ class AFDetectorParams:
         is AF only if one of its beats reaches this probability. None (default): the
         plain cut-off, for spot recordings. :data:`MONITORING` sets 0.95 for continuous
         recordings, where out of fold it cut false AF episodes on healthy 24-h
-        recordings (nsr2db) from 2.6 to 0.75 per 24 h at a cost of 1.8 points of ltafdb
-        and 3.9 of afdb sensitivity (docs/detectors.md); on 30-s recordings, whose
-        probabilities seldom reach it, it would miss a third of AF.
+        recordings (nsr2db) from 2.6 to 0.75 per 24 h at a cost of 1.7 points of ltafdb
+        and 3.7 of afdb sensitivity (docs/detectors.md); on 30-s recordings (CinC
+        2017), whose probabilities seldom reach it, sensitivity would fall from 79 to
+        54 %.
     """
 
     threshold: float = 0.5
