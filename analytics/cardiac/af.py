@@ -357,8 +357,8 @@ def detect_af(
     ``params.peak_threshold`` set, its run of such beats reaches that probability
     somewhere: :data:`MONITORING`); see there for the model. Non-diagnostic: the
     output flags "AF-like irregularity" for clinical review (docs/clinical.md). About
-    80 ms per 100k beats, 1.25-1.3 million RR intervals per CPU second on 1M beats
-    (best of 3), on one core of a 2-core Intel Xeon VM with the other core busy;
+    80 ms per 100k beats: 1.2-1.3 million RR intervals per CPU second on 1M beats, the
+    first call of a fresh process included, on one core of a 2-core Intel Xeon VM;
     half of it is scipy's running medians and percentiles (``python -m bench.af``
     prints the rate).
 

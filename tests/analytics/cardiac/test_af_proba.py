@@ -256,3 +256,22 @@ def test_monitoring_drops_af_like_runs_that_never_become_confident() -> None:
 def test_peak_threshold_must_be_a_probability(peak: float) -> None:
     with pytest.raises(CardiacInputError, match="peak_threshold"):
         AFDetectorParams(peak_threshold=peak)
+
+
+def test_long_series_scored_in_pieces_equal_the_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import analytics.cardiac._af_model as model
+
+    rng = np.random.default_rng(8)
+    parts = []
+    for _ in range(12):
+        parts.append(850 + 50 * np.sin(np.arange(900) / 0.7) + rng.normal(0, 10, 900))
+        parts.append(rng.uniform(400, 1000, int(rng.integers(40, 900))))
+    rr = np.concatenate(parts)
+    params = AFDetectorParams()
+    whole = model._probability_piece(rr, params, rr.size)
+    monkeypatch.setattr(model, "_PIECE", 1000)  # many pieces, each with its margins
+    pieced = model.probability(rr, params)
+    np.testing.assert_allclose(pieced, whole, rtol=0, atol=1e-12)
+    # The margin is what makes them equal: without it the piece edges show.
+    monkeypatch.setattr(model, "_MARGIN", 20)
+    assert np.abs(model.probability(rr, params) - whole).max() > 1e-3
