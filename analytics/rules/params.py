@@ -239,8 +239,8 @@ class AfBurdenRule:
         with the out-of-fold detector of record-grouped cross-validation, over 27
         healthy (nsr2db) and 14 heart-failure (chf2db) 24-h recordings and over the AF
         onsets of 42 ltafdb records: 0.9 / 0.9 raised every onset within 8 min (median
-        6) with 1 false alert in 39.3 participant-days (0.76 per 30); 0.6 to 0.85 with
-        0.9 raised 2 (docs/detectors.md).
+        6) with 1 false alert in 39.3 participant-days (0.76 per 30); 0.6 / 0.9 and
+        0.8 / 0.9 raised 2 (docs/detectors.md).
     version : str
         Parameter-set version.
     """
