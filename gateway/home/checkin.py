@@ -54,10 +54,7 @@ def upload_body(gateway_id: str, participant_id: str, state: DialogueState) -> b
         "instrument": state.instrument,
         "instrument_version": state.version,
         "completed_at": state.completed_at,
-        "answers": [
-            {"item": a.item, "answer": a.answer, "answered_at": a.answered_at}
-            for a in state.answers
-        ],
+        "answers": state.to_json()["answers"],  # the dialogue's own serialisation
     }
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -123,8 +120,10 @@ class HomeCheckins:
             ) from None
 
     def _saved(
-        self, participant_id: str, instrument: Instrument, lang: str
+        self, participant_id: str, instrument: Instrument, lang: str | None = None
     ) -> DialogueState | None:
+        """The check-in in progress that may still continue (None: start afresh), in
+        ``lang`` when given."""
         raw = self._queue.open_state(participant_id, instrument.id)
         if raw is None:
             return None
@@ -135,7 +134,7 @@ class HomeCheckins:
             return None
         if stale(state, instrument, self._clock()):
             return None
-        if lang != state.lang and lang in instrument.messages:
+        if lang is not None and lang != state.lang and lang in instrument.messages:
             state = dataclasses.replace(state, lang=lang)  # answers do not depend on it
         return state
 
@@ -146,7 +145,7 @@ class HomeCheckins:
             "in_progress": [
                 i
                 for i, instrument in self.instruments.items()
-                if self._saved(participant_id, instrument, "") is not None
+                if self._saved(participant_id, instrument) is not None
             ],
             "waiting_upload": self._queue.pending_count(participant_id),
         }
