@@ -10,6 +10,7 @@ languages is saved under tests/artifacts/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -161,6 +162,7 @@ def _sign_in(page: Page, base: str, username: str, password: str) -> None:
 
 
 def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
     from playwright.sync_api import expect, sync_playwright
 
     base = stack.base_url
@@ -261,13 +263,17 @@ def test_nurse_triages_acknowledges_and_resolves_in_both_languages(stack: Stack)
             one_hour = page.locator("#timeline .rangeselector .button", has_text="1 h")
             one_hour.focus()
             page.keyboard.press("Enter")
-            span_ms = page.evaluate(
-                """() => {
-                  const gd = document.querySelector('#timeline .js-plotly-plot');
-                  const r = gd._fullLayout.xaxis.range;
-                  return new Date(r[1]) - new Date(r[0]);
-                }"""
-            )
+            span = """() => {
+              const gd = document.querySelector('#timeline .js-plotly-plot');
+              const r = gd._fullLayout.xaxis.range;
+              return new Date(r[1]) - new Date(r[0]);
+            }"""
+            # Plotly applies the range button's relayout asynchronously (a clean-clone CI
+            # run read the old 3-h span right after the key press): wait for the redraw,
+            # then check the span it drew.
+            with contextlib.suppress(PlaywrightTimeoutError):
+                page.wait_for_function(f"({span})() === 3600 * 1000", timeout=TIMEOUT_MS)
+            span_ms = page.evaluate(span)
             assert span_ms == 3600 * 1000, span_ms
 
             # On a tablet (1024x768, landscape) the pages fit too.
