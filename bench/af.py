@@ -294,6 +294,57 @@ Setting = tuple[float, float, float]
 MERGE_S = clear_s(RuleId.AF_BURDEN.value)
 
 
+def own_cutoff_bounds(d: Data, logit: F) -> dict[str, float]:
+    """What each source would give with a cut-off chosen on its own scored data.
+
+    An optimistic bound, not a result: the cut-off is read off the very beats (records,
+    for CinC) it is then scored on, and each source gets its own. When even this misses
+    a target, no single cut-off of these log-odds can meet it, whatever the others need.
+    Keys: afdb sensitivity at 98 % specificity, ltafdb specificity at 95 % sensitivity,
+    CinC sensitivity at 97 % specificity on normal records (a record's score is the
+    median of its log-odds, as in :func:`score_table`).
+    """
+    rec_of = np.repeat(np.arange(len(d.source)), np.diff(d.start))
+    beat_src = d.source[rec_of]
+    z = np.nan_to_num(logit, nan=-np.inf)
+
+    def se_at_sp(pos: F, neg: F, sp: float) -> float:
+        return float((pos > np.quantile(neg, sp)).mean())
+
+    m = beat_src == "afdb"
+    afdb = se_at_sp(z[m & d.af], z[m & ~d.af], 0.98)
+    m = beat_src == "ltafdb"
+    cut = np.quantile(z[m & d.af], 0.05)  # 95 % of AF beats lie above it
+    ltafdb = float((z[m & ~d.af] <= cut).mean())
+    cinc = np.flatnonzero(d.source == "cinc")
+    med = np.array(
+        [np.median(z[d.rec(i)]) if d.rec(i).stop > d.rec(i).start else -np.inf for i in cinc]
+    )
+    rl = d.label[cinc]
+    return {
+        "afdb_se_at_sp98": afdb,
+        "ltafdb_sp_at_se95": ltafdb,
+        "cinc_se_at_sp_normal97": se_at_sp(med[rl == "A"], med[rl == "N"], 0.97),
+    }
+
+
+def error_records(d: Data, logit: F, src: str, *, af: bool, most: int = 3) -> list[tuple[str, int]]:
+    """The ``most`` records of ``src`` with the most wrong beats of class ``af`` at p = 0.5.
+
+    ``af=True``: missed AF beats; ``af=False``: non-AF beats called AF. Each entry is
+    (record name, wrong beats), largest first; records without errors are left out.
+    """
+    z = np.nan_to_num(logit, nan=-np.inf)
+    counts = []
+    for i in np.flatnonzero(d.source == src):
+        s = d.rec(i)
+        ref = d.af[s] == af
+        wrong = int(((z[s] > 0.0) != af)[ref].sum())
+        if wrong:
+            counts.append((str(d.name[i]), wrong))
+    return sorted(counts, key=lambda c: -c[1])[:most]
+
+
 def _logit(p: float | None) -> float:
     if p is None:
         raise ValueError("MONITORING should set peak_threshold")
@@ -508,6 +559,18 @@ def report(r: dict[str, Any]) -> None:
         print(title)
         _report_table(r[key], r["previous"])
     print("  (previous: the 91-beat median raw score > 0.025, no model)")
+    b = r["own_cutoff_bounds"]
+    print(
+        "with a cut-off chosen per source on its own scored data (optimistic bound): "
+        f"afdb Se {100 * b['afdb_se_at_sp98']:.2f} at Sp 98, "
+        f"ltafdb Sp {100 * b['ltafdb_sp_at_se95']:.2f} at Se 95, "
+        f"CinC Se {100 * b['cinc_se_at_sp_normal97']:.2f} at Sp on normal 97"
+    )
+    for key, rows in r["error_records"].items():
+        print(
+            f"  records with most {key.replace('_', ' ')} beats: "
+            + ", ".join(f"{name} {n:,}" for name, n in rows)
+        )
     _report_rule(r)
 
 
@@ -586,6 +649,12 @@ def main(argv: list[str] | None = None) -> int:
         "cv_monitoring": score_table(d, oof, peak=_logit(MONITORING.peak_threshold)),
         # The previous detector: 91-beat median of the raw score above 0.025 (its log).
         "previous": score_table(d, x[:, 0] - np.log(0.025 + 1e-4)),
+        "own_cutoff_bounds": own_cutoff_bounds(d, oof),
+        "error_records": {
+            "afdb_missed_af": error_records(d, oof, "afdb", af=True),
+            "ltafdb_false_af": error_records(d, oof, "ltafdb", af=False),
+            "nsr2db_false_af": error_records(d, oof, "nsr2db", af=False),
+        },
     }
     if args.plot:
         _log(f"plot saved to {plot(d, oof, OUT)}")
