@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from wearmon.errors import UsageError
+from wearmon.parent_watch import PARENT_PID_ENV
 
 #: A server that is not healthy within a minute is broken (a cold start with
 #: migrations takes 2-5 s on a 2-core machine).
@@ -93,9 +94,11 @@ def api_process(
             out = files.enter_context(log_path.open("ab"))
         # A session of its own: a Ctrl-C at the terminal reaches only the caller, which
         # stops the child itself, in order (gateways first, then the API, then PostgreSQL).
+        # If the caller is killed outright, the child notices and stops itself
+        # (wearmon.parent_watch).
         proc = subprocess.Popen(
             cmd,
-            env={**os.environ, **(env or {})},
+            env={**os.environ, **(env or {}), PARENT_PID_ENV: str(os.getpid())},
             stdout=out,
             stderr=out,
             start_new_session=True,

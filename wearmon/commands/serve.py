@@ -17,6 +17,7 @@ from ingest.settings import ServerSettings
 from wearmon.commands.common import add_database_flags, require_free_port
 from wearmon.database import database_url
 from wearmon.errors import UsageError
+from wearmon.parent_watch import stop_when_orphaned
 from wearmon.web import DASHBOARD_PATH, create_web_app
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM after its graceful shutdown; turn it into SystemExit so
     # that the embedded PostgreSQL is stopped on the way out instead of left running.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # Started by another wearmon process (the demo, a benchmark): stop when it is gone.
+    stop_when_orphaned(os.environ)
     with database_url(base.database_url, base.data_dir) as url:
         settings = base.model_copy(update={"database_url": url})
         if settings.mode == "production":
