@@ -61,11 +61,21 @@ def burden_page(burden: Burden, t: Translator) -> html.Div:
         ],
         className="metrics",
     )
+    early = []
+    if burden.participant_days is not None and burden.per_participant_day is None:
+        # The API withholds rates over less than a participant-day (a new cohort).
+        early = [
+            html.P(
+                t("burden.rate_withheld", days=t.number(burden.participant_days, 2)),
+                className="note",
+            )
+        ]
     return html.Div(
         [
             html.H1(t("burden.title")),
             html.P(t("burden.intro"), className="intro"),
             summary,
+            *early,
             dcc.Graph(figure=burden_figure(burden.rules, t), config={"displaylogo": False}),
             html.Table([html.Thead(header), html.Tbody(rows)], className="table"),
         ]

@@ -133,3 +133,26 @@ def test_triage_shows_af_burden_or_below_alert_level_or_nothing_when_not_worn() 
     assert "41% ✗" in text
     assert text.count("below alert level") == 1
     assert "5 min in an hour" in text
+
+
+def test_burden_page_says_why_rates_are_missing_for_a_new_cohort_in_both_languages() -> None:
+    from dashboard.model.burden import parse_burden
+    from dashboard.pages.burden import burden_page
+
+    new = {
+        "alerts": 3,
+        "participant_days": 0.25,
+        "alerts_per_participant_day": None,
+        "rate_withheld": "0.25 participant-days in the period; rates are given from 1",
+        "rules": [{"rule_id": "hypo_level2", "alerts": 3, "alerts_per_participant_day": None}],
+    }
+    for lang, words in (("en", "so far 0.25"), ("ko", "현재 0.25")):
+        text = json.dumps(burden_page(parse_burden(new), Translator(lang)).to_plotly_json(),
+                          default=str, ensure_ascii=False)  # fmt: skip
+        assert words in text
+    running = {**new, "participant_days": 40.0, "alerts_per_participant_day": 0.075}
+    text = json.dumps(
+        burden_page(parse_burden(running), Translator("en")).to_plotly_json(), default=str
+    )
+    assert "so far" not in text
+    assert "0.08" in text

@@ -396,6 +396,19 @@ _BURDEN = """
 """
 
 
+# Rates over less than one participant-day (a cohort enrolled this morning) are withheld:
+# a handful of alerts over a few participant-hours, some of them retrospective alerts
+# about history uploaded at enrolment, would read as dozens a day.
+MIN_RATE_PARTICIPANT_DAYS = 1.0
+
+
+def _rate(alerts: int, participant_days: float) -> float | None:
+    """Alerts per participant-day, or None below :data:`MIN_RATE_PARTICIPANT_DAYS`."""
+    if participant_days < MIN_RATE_PARTICIPANT_DAYS:
+        return None
+    return alerts / participant_days
+
+
 _OVERALL = """
     SELECT count(*) AS alerts,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
@@ -431,9 +444,7 @@ async def alert_burden(
             "rule_id": r["rule_id"],
             "kind": r["kind"],
             "alerts": r["alerts"],
-            "alerts_per_participant_day": r["alerts"] / participant_days
-            if participant_days
-            else None,
+            "alerts_per_participant_day": _rate(r["alerts"], participant_days),
             "median_time_to_acknowledge_s": r["median_ack_s"],
             "mean_time_to_acknowledge_s": None
             if r["mean_ack_s"] is None
@@ -455,7 +466,7 @@ async def alert_burden(
         n = sum(int(r["alerts"]) for r in rows if r["kind"] == kind)
         totals[kind] = {
             "alerts": n,
-            "alerts_per_participant_day": n / participant_days if participant_days else None,
+            "alerts_per_participant_day": _rate(n, participant_days),
         }
     await write_audit_async(conn, account.audit("read", "metrics/alert-burden", "success"))
     await conn.commit()
@@ -464,7 +475,13 @@ async def alert_burden(
         "to": now.isoformat(),
         "participant_days": participant_days,
         "alerts": total,
-        "alerts_per_participant_day": total / participant_days if participant_days else None,
+        "alerts_per_participant_day": _rate(total, participant_days),
+        "rate_withheld": None
+        if participant_days >= MIN_RATE_PARTICIPANT_DAYS
+        else (
+            f"{participant_days:.2f} participant-days in the period; rates are given from "
+            f"{MIN_RATE_PARTICIPANT_DAYS:g}"
+        ),
         "time_to_acknowledge": {"median_s": o.get("median_ack_s"), "p90_s": o.get("p90_ack_s")},
         "share_non_actionable": int(o.get("non_actionable") or 0) / resolved if resolved else None,
         "by_kind": totals,

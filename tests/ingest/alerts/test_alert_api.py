@@ -154,8 +154,26 @@ def test_alert_burden_counts_per_participant_day_and_non_actionable_share(
     assert rule["share_resolved_non_actionable"] == (
         0.0 if resolved_as["hypo_level2"] == 0 else 1.0
     )
-    assert rule["alerts_per_participant_day"] > 0
     assert burden["by_kind"]["physiological"]["alerts"] == len(items)
+    # Enrolled minutes ago: under one participant-day, so no rate, and the reason.
+    assert burden["participant_days"] < 0.1
+    assert rule["alerts_per_participant_day"] is None
+    assert burden["alerts_per_participant_day"] is None
+    assert burden["by_kind"]["physiological"]["alerts_per_participant_day"] is None
+    assert "participant-days in the period; rates are given from 1" in burden["rate_withheld"]
+    # Enrolled ten days ago: over the last two days, two participant-days of monitoring.
+    with psycopg.connect(db_url) as conn:
+        conn.execute(
+            "UPDATE participants SET enrolled_at = now() - interval '10 days' "
+            "WHERE participant_id = %s",
+            (hypo.participant_id,),
+        )
+    burden = client.get("/api/v1/metrics/alert-burden", params={"days": 2}, headers=kim).json()
+    assert burden["participant_days"] == pytest.approx(2.0, abs=0.01)
+    (rule,) = [r for r in burden["rules"] if r["rule_id"] == "hypo_level2"]
+    assert rule["alerts_per_participant_day"] == pytest.approx(0.5, abs=0.01)
+    assert burden["alerts_per_participant_day"] == pytest.approx(len(items) / 2, abs=0.01)
+    assert burden["rate_withheld"] is None
 
 
 def test_thresholds_and_dry_run_through_the_api(
