@@ -9,6 +9,10 @@
   and per participant the HL7 CGM IG summary: times in ranges (LOINC 106793-3 with its
   five parts), mean glucose 97507-8, GMI 97506-0, CV 104638-2, days of wear 104636-6,
   sensor active 104637-4, grouped by a cgm-summary Observation (hasMember).
+* QuestionnaireResponse: one per wellbeing check-in (docs/checkins.md), each item's
+  answer under the item's number as linkId, the instrument and its version as the
+  questionnaire; for GDS-15 also an Observation of its score (LOINC 48545-8, "Geriatric
+  depression scale (GDS) short version total", in the GDS panel 48543-3) derived from it.
 
 Ids are keyed pseudonyms of what the resource describes (device, metric, shifted time),
 so a re-run of the project yields the same ids and a re-submission no duplicates.
@@ -34,6 +38,14 @@ OBS_CATEGORY: Final = "http://terminology.hl7.org/CodeSystem/observation-categor
 # HL7 FHIR CGM IG 1.0.0 (http://hl7.org/fhir/uv/cgm/): profiles and its code system.
 CGM_IG: Final = "http://hl7.org/fhir/uv/cgm"
 CGM_CODES: Final = f"{CGM_IG}/CodeSystem/cgm-summary-codes-temporary"
+#: GDS-15 total score (LOINC 48545-8, unit {score}; LOINC 2.77).
+GDS15_TOTAL: Final = {
+    "system": "http://loinc.org",
+    "code": "48545-8",
+    "display": "Geriatric depression scale (GDS) short version total",
+}
+#: Canonical prefix of our instruments (checkins/instruments/<id>.json, version after |).
+INSTRUMENT_CANONICAL: Final = "urn:wearmon:instrument:"
 #: Extension carrying the released age band (no standard element holds a band).
 AGE_BAND_EXTENSION: Final = "urn:wearmon:fhir:extension:age-band"
 #: identifier.system of pseudonyms; the value is only meaningful within one project.
@@ -183,6 +195,87 @@ def cgm_summary(key: bytes, row: Mapping[str, object], tz: dt.tzinfo) -> list[di
     return [*members, summary]
 
 
+def checkin(
+    key: bytes,
+    owner: str,
+    head: Mapping[str, object],
+    answers: Sequence[tuple[int, str]],
+    tz: dt.tzinfo,
+) -> list[dict[str, object]]:
+    """One check-in (``head``: a row of the checkins table) as a QuestionnaireResponse and,
+    for GDS-15, the Observation of its score."""
+    instrument, version = str(head["instrument"]), str(head["instrument_version"])
+    done = head["completed_at"]
+    assert isinstance(done, dt.datetime)
+    authored = done.astimezone(tz).isoformat()
+    qid = pseudonym(key, "questionnaire-response", f"{owner}|{instrument}|{authored}")
+    response: dict[str, object] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": qid,
+        "identifier": {"system": PSEUDONYM_SYSTEM, "value": qid},
+        "questionnaire": f"{INSTRUMENT_CANONICAL}{instrument}|{version}",
+        "status": "completed",
+        "subject": {"reference": f"Patient/{owner}"},
+        "authored": authored,
+        "item": [
+            {"linkId": str(item), "answer": [{"valueString": answer}]} for item, answer in answers
+        ],
+    }
+    score = head["score"]
+    if instrument != "gds15" or score is None:
+        return [response]
+    oid = pseudonym(key, "observation", f"{owner}|{instrument}-score|{authored}")
+    observation: dict[str, object] = {
+        "resourceType": "Observation",
+        "id": oid,
+        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": oid}],
+        "status": "final",
+        "category": [{"coding": [_coding(OBS_CATEGORY, "survey", "survey")]}],
+        "code": {"coding": [GDS15_TOTAL]},
+        "subject": {"reference": f"Patient/{owner}"},
+        "effectiveDateTime": authored,
+        "valueQuantity": _quantity(float(str(score)), "{score}"),
+        "derivedFrom": [{"reference": f"QuestionnaireResponse/{qid}"}],
+    }
+    return [response, observation]
+
+
+class _CheckinSink:
+    """Rows of the checkins table (one per answer, in check-in order) to resources: the
+    answers of a check-in are gathered until the next check-in's first row or the end."""
+
+    def __init__(self, owner: FhirFormat, columns: Sequence[Column]) -> None:
+        self._owner = owner
+        self._names = [c.name for c in columns]
+        self._head: dict[str, object] | None = None
+        self._answers: list[tuple[int, str]] = []
+
+    @staticmethod
+    def _key(row: Mapping[str, object]) -> tuple[object, ...]:
+        return (row["pseudonym"], row["instrument"], row["completed_at"])
+
+    def write(self, rows: Sequence[tuple[object, ...]]) -> None:
+        for values in rows:
+            row = dict(zip(self._names, values, strict=True))
+            if self._head is not None and self._key(row) != self._key(self._head):
+                self._flush()
+            if self._head is None:
+                self._head = row
+            self._answers.append((int(str(row["item"])), str(row["answer"])))
+
+    def _flush(self) -> None:
+        if self._head is None:
+            return
+        o = self._owner
+        owner = str(self._head["pseudonym"])
+        for resource in checkin(o.key, owner, self._head, self._answers, o.tz):
+            o.line(resource)
+        self._head, self._answers = None, []
+
+    def finish(self) -> None:
+        self._flush()
+
+
 class _Sink:
     def __init__(self, owner: FhirFormat, table: str, columns: Sequence[Column]) -> None:
         self._owner, self._table = owner, table
@@ -199,9 +292,10 @@ class _Sink:
 
 
 class FhirFormat:
-    """Patients, Devices and Observations of an export, one NDJSON file per type."""
+    """Patients, Devices, Observations and QuestionnaireResponses of an export, one
+    NDJSON file per type."""
 
-    TABLES: Final = ("participants", "devices", "readings", "cgm_metrics")
+    TABLES: Final = ("participants", "devices", "readings", "cgm_metrics", "checkins")
 
     def __init__(
         self, folder: Path, key: bytes, tz: dt.tzinfo, labels: Mapping[str, Mapping[str, str]]
@@ -210,7 +304,9 @@ class FhirFormat:
         self._files: dict[str, TextIO] = {}
         self._counts: dict[Path, int] = {}
 
-    def open(self, table: str, columns: Sequence[Column]) -> _Sink | None:
+    def open(self, table: str, columns: Sequence[Column]) -> _Sink | _CheckinSink | None:
+        if table == "checkins":
+            return _CheckinSink(self, columns)
         return _Sink(self, table, columns) if table in self.TABLES else None
 
     def resources(self, table: str, row: Mapping[str, object]) -> list[dict[str, object]]:

@@ -19,6 +19,7 @@ import pytest
 from fhir.resources.R4B.device import Device
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
@@ -39,6 +40,7 @@ EXPECTED_CODES = {
     ("104638-2",): "%",
     ("104636-6",): "d",
     ("104637-4",): "%",
+    ("48545-8",): "{score}",
 }
 TIR_PARTS = {"104642-4", "104641-6", "97510-2", "104640-8", "104639-0"}
 
@@ -51,7 +53,7 @@ def out(cohort: Cohort, tmp_path: Path) -> Path:
         approval_id="IRB-1",
         recipient="rita.researcher",
         destroy_after=dt.date(2027, 1, 31),
-        contents=("readings", "cgm_metrics"),
+        contents=("readings", "cgm_metrics", "checkins"),
         formats=("fhir", "omh"),
     )
     with psycopg.connect(cohort.url) as conn:
@@ -115,6 +117,38 @@ def test_fhir_resources_validate_and_carry_the_right_codes(out: Path) -> None:
     } <= seen
     ids = [o["id"] for o in observations]
     assert len(ids) == len(set(ids))
+
+
+def test_fhir_check_ins_are_questionnaire_responses_with_the_gds15_score(
+    cohort: Cohort, out: Path
+) -> None:
+    responses = _lines(out / "fhir/QuestionnaireResponse.ndjson")
+    # One weekly GDS-15 per participant, the withdrawn participant left out (conftest:
+    # participant i answers "yes" to items 1..i, so the score is i).
+    assert len(responses) == len(cohort.checkins) - 1
+    patients = {p["id"] for p in _lines(out / "fhir/Patient.ndjson")}
+    scores = {
+        o["derivedFrom"][0]["reference"]: o
+        for o in _lines(out / "fhir/Observation.ndjson")
+        if o["code"]["coding"][0]["code"] == "48545-8"
+    }
+    assert len(scores) == len(responses)
+    for r in responses:
+        QuestionnaireResponse.model_validate(r)
+        assert r["questionnaire"] == "urn:wearmon:instrument:gds15|1.0.0"
+        assert r["subject"]["reference"].removeprefix("Patient/") in patients
+        items = [(int(i["linkId"]), i["answer"][0]["valueString"]) for i in r["item"]]
+        assert [i for i, _ in items] == list(range(1, 16))
+        yes = sum(answer == "yes" for _, answer in items)
+        assert items == [(i, "yes" if i <= yes else "no") for i in range(1, 16)]
+        score = scores[f"QuestionnaireResponse/{r['id']}"]
+        Observation.model_validate(score)
+        assert score["valueQuantity"]["value"] == yes
+        assert score["valueQuantity"]["code"] == "{score}"
+        assert score["effectiveDateTime"] == r["authored"]
+        assert score["subject"] == r["subject"]
+        # Times are shifted like every other table: not the stored completion time.
+        assert dt.datetime.fromisoformat(r["authored"]) not in cohort.checkins.values()
 
 
 def test_fhir_observation_ids_are_stable_across_runs(
