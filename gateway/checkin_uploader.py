@@ -18,10 +18,8 @@ A check-in is deleted only after a 200; a rejected one stays in the outbox's
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-import random
-from collections.abc import Callable
+from typing import Unpack
 
 import httpx
 
@@ -32,9 +30,14 @@ from gateway.http_contract import (
     parse_checkin_receipt,
     parse_retry_after,
 )
-from gateway.outbox import utc_now
-from gateway.policy import Sleep, backoff_delay_s
-from gateway.uploader import Step, StepResult, UploaderSettings, post_keyed
+from gateway.uploader import (
+    TOKEN_REFUSED,
+    Step,
+    StepResult,
+    UploaderSettings,
+    UploadLoop,
+    UploadOptions,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ log = logging.getLogger(__name__)
 _REFUSED = frozenset({400, 403, 409, 413, 422})
 
 
-class CheckinUploader:
+class CheckinUploader(UploadLoop[PendingCheckin]):
     """Drains completed check-ins from the outbox into the API (see the module table).
 
     Parameters
@@ -52,29 +55,25 @@ class CheckinUploader:
     settings : UploaderSettings
         The readings uploader's settings (URL, token, backoff, pauses).
     sleep, clock, rng : optional
-        Injected for tests, as in :class:`gateway.uploader.Uploader`.
+        Injected for tests, as in :class:`gateway.uploader.UploadLoop`.
     """
+
+    _path = CHECKIN_PATH
+    _log = log
+    _name = "check-in uploader"
+    _kept = "check-ins"
 
     def __init__(
         self,
         queue: CheckinQueue,
         client: httpx.AsyncClient,
         settings: UploaderSettings,
-        *,
-        sleep: Sleep = asyncio.sleep,
-        clock: Callable[[], dt.datetime] = utc_now,
-        rng: random.Random | None = None,
+        **options: Unpack[UploadOptions],
     ) -> None:
+        super().__init__(client, settings, **options)
         self._queue = queue
-        self._client = client
-        self._settings = settings
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng or random.Random()
-        self._failures = 0
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.halted_reason: str | None = None
 
     def wake(self) -> None:
         """A check-in was just completed: send it now rather than after the idle pause.
@@ -87,20 +86,7 @@ class CheckinUploader:
     async def run(self, stop: asyncio.Event) -> None:
         """Upload until ``stop`` is set."""
         self._loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            # Cleared before looking at the queue, not when going idle: a check-in
-            # completed while this step runs must cut the following idle pause short.
-            self._wake.clear()
-            result = await self.step()
-            if result.step is Step.EMPTY:
-                await self._idle(self._settings.idle_s, stop)
-            elif result.step is Step.HALTED:
-                if self._settings.halt_retry_s is None:
-                    log.error("check-in uploader stopped: %s", self.halted_reason)
-                    return
-                await self._idle(self._settings.halt_retry_s, stop)
-            elif result.delay_s > 0:
-                await self._sleep(result.delay_s)
+        await super().run(stop)
 
     async def _idle(self, seconds: float, stop: asyncio.Event) -> None:
         # Woken early by a newly completed check-in (or the stop).
@@ -113,16 +99,16 @@ class CheckinUploader:
 
     async def step(self) -> StepResult:
         """Send the oldest completed check-in once and act on the answer."""
-        pending = await asyncio.to_thread(self._queue.next_pending)
-        if pending is None:
-            return StepResult(Step.EMPTY)
-        try:
-            response = await post_keyed(
-                self._client, self._settings, CHECKIN_PATH, pending.body, pending.idempotency_key
-            )
-        except httpx.HTTPError as exc:
-            return self._transient(pending, f"network error {type(exc).__name__}: {exc}")
-        return await self._handle(pending, response)
+        # Cleared before looking at the queue, not when going idle: a check-in
+        # completed while this step runs must cut the following idle pause short.
+        self._wake.clear()
+        return await super().step()
+
+    def _next(self) -> PendingCheckin | None:
+        return self._queue.next_pending()
+
+    def _named(self, item: PendingCheckin) -> str:
+        return f"check-in {item.id}"
 
     async def _handle(self, pending: PendingCheckin, response: httpx.Response) -> StepResult:
         code = response.status_code
@@ -138,8 +124,7 @@ class CheckinUploader:
                 pending.participant_id,
                 receipt.status,
             )
-            self._failures = 0
-            self.halted_reason = None
+            self._delivered()
             return StepResult(Step.SENT, status_code=code)
         if code == httpx.codes.TOO_MANY_REQUESTS:
             delay_s = parse_retry_after(response.headers.get("Retry-After"), self._clock())
@@ -162,28 +147,8 @@ class CheckinUploader:
             )
             return StepResult(Step.REBATCH, status_code=code)
         advice = (
-            "the gateway token was refused (revoked or wrong); issue a new token and put it "
-            "in the gateway config"
+            TOKEN_REFUSED
             if code == httpx.codes.UNAUTHORIZED
             else f"unexpected HTTP {code}; check api_url in the gateway config"
         )
-        self.halted_reason = f"HTTP {code}: {advice}"
-        log.critical("OPERATOR ACTION NEEDED: %s (check-ins are kept)", self.halted_reason)
-        return StepResult(Step.HALTED, status_code=code)
-
-    def _transient(self, pending: PendingCheckin, why: str, code: int | None = None) -> StepResult:
-        self._failures += 1
-        delay_s = backoff_delay_s(
-            self._failures,
-            base_s=self._settings.backoff_base_s,
-            cap_s=self._settings.backoff_cap_s,
-            rng=self._rng,
-        )
-        log.warning(
-            "check-in %d not delivered (%s); retry %d in %.1f s with the same key",
-            pending.id,
-            why,
-            self._failures,
-            delay_s,
-        )
-        return StepResult(Step.RETRY, delay_s=delay_s, status_code=code)
+        return self._halt_for_operator(code, advice)

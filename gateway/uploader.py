@@ -17,6 +17,7 @@ Nothing is deleted from the outbox unless the API acknowledged it.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import datetime as dt
 import enum
@@ -24,6 +25,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -94,12 +96,39 @@ class UploaderSettings:
     halt_retry_s: float | None = 3600.0
 
 
-class Uploader:
-    """Drains the outbox into ``POST /api/v1/ingest/batch``.
+class Keyed(Protocol):
+    """What an uploader sends: the exact bytes, under the same key on every retry."""
+
+    @property
+    def body(self) -> bytes: ...
+
+    @property
+    def idempotency_key(self) -> str: ...
+
+
+Item = TypeVar("Item", bound=Keyed)
+
+
+class UploadOptions(TypedDict, total=False):
+    """The keyword arguments of :class:`UploadLoop` (injected by tests), which each
+    uploader passes on unchanged."""
+
+    sleep: Sleep
+    clock: Callable[[], dt.datetime]
+    rng: random.Random | None
+
+
+class UploadLoop(abc.ABC, Generic[Item]):
+    """What both uploaders share: the run loop and its pauses, sending one item per
+    step, backoff after a failure that may pass, and the halt on an answer only an
+    operator can fix.
+
+    Subclasses (:class:`Uploader`, :class:`gateway.checkin_uploader.CheckinUploader`)
+    say where items come from, how each answer is handled, and (class attributes)
+    the path and the words of their log lines, which keep their own module's logger.
 
     Parameters
     ----------
-    outbox : Outbox
     client : httpx.AsyncClient
         Injected; its transport decides where requests go (tests: MockTransport).
     settings : UploaderSettings
@@ -111,9 +140,13 @@ class Uploader:
         Jitter source.
     """
 
+    _path: ClassVar[str]  # the API path items are posted to
+    _log: ClassVar[logging.Logger]
+    _name: ClassVar[str]  # "uploader stopped: ..."
+    _kept: ClassVar[str]  # "(readings are kept)": what stays in the outbox while halted
+
     def __init__(
         self,
-        outbox: Outbox,
         client: httpx.AsyncClient,
         settings: UploaderSettings,
         *,
@@ -121,46 +154,120 @@ class Uploader:
         clock: Callable[[], dt.datetime] = utc_now,
         rng: random.Random | None = None,
     ) -> None:
-        self._outbox = outbox
         self._client = client
         self._settings = settings
         self._sleep = sleep
         self._clock = clock
         self._rng = rng or random.Random()
         self._failures = 0
-        self.batch_size = settings.batch_size
         self.halted_reason: str | None = None
+
+    @abc.abstractmethod
+    def _next(self) -> Item | None:
+        """The item to send now, None if there is none (runs in a worker thread)."""
+
+    @abc.abstractmethod
+    def _named(self, item: Item) -> str:
+        """The item as log lines name it ("batch 7")."""
+
+    @abc.abstractmethod
+    async def _handle(self, item: Item, response: httpx.Response) -> StepResult:
+        """Act on the API's answer (the module table)."""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Upload until ``stop`` is set, pausing as each step's outcome requires."""
         while not stop.is_set():
             result = await self.step()
-            delay_s = self._pause_after(result)
-            if delay_s is None:
-                log.error("uploader stopped: %s", self.halted_reason)
-                return
-            if delay_s > 0:
-                await self._sleep(delay_s)
+            if result.step is Step.EMPTY:
+                await self._idle(self._settings.idle_s, stop)
+            elif result.step is Step.HALTED:
+                if self._settings.halt_retry_s is None:
+                    self._log.error("%s stopped: %s", self._name, self.halted_reason)
+                    return
+                await self._idle(self._settings.halt_retry_s, stop)
+            elif result.delay_s > 0:
+                await self._sleep(result.delay_s)
 
-    def _pause_after(self, result: StepResult) -> float | None:
-        if result.step is Step.EMPTY:
-            return self._settings.idle_s
-        if result.step is Step.HALTED:
-            return self._settings.halt_retry_s
-        return result.delay_s
+    async def _idle(self, seconds: float, stop: asyncio.Event) -> None:
+        # A plain pause; the check-in uploader overrides it to be woken early.
+        if seconds > 0:
+            await self._sleep(seconds)
 
     async def step(self) -> StepResult:
-        """Send the next batch once and act on the answer (see the module table)."""
-        batch = await asyncio.to_thread(self._outbox.peek_batch, self.batch_size)
-        if batch is None:
+        """Send the next item once and act on the answer (see the module table)."""
+        item = await asyncio.to_thread(self._next)
+        if item is None:
             return StepResult(Step.EMPTY)
         try:
             response = await post_keyed(
-                self._client, self._settings, BATCH_PATH, batch.body, batch.idempotency_key
+                self._client, self._settings, self._path, item.body, item.idempotency_key
             )
         except httpx.HTTPError as exc:
-            return self._transient(batch, f"network error {type(exc).__name__}: {exc}")
-        return await self._handle(batch, response)
+            return self._transient(item, f"network error {type(exc).__name__}: {exc}")
+        return await self._handle(item, response)
+
+    def _transient(self, item: Item, why: str, code: int | None = None) -> StepResult:
+        # Keep the item and resend the same bytes under the same key after backoff.
+        self._failures += 1
+        delay_s = backoff_delay_s(
+            self._failures,
+            base_s=self._settings.backoff_base_s,
+            cap_s=self._settings.backoff_cap_s,
+            rng=self._rng,
+        )
+        self._log.warning(
+            "%s not delivered (%s); retry %d in %.1f s with the same key",
+            self._named(item),
+            why,
+            self._failures,
+            delay_s,
+        )
+        return StepResult(Step.RETRY, delay_s=delay_s, status_code=code)
+
+    def _delivered(self) -> None:
+        # An acknowledged upload proves the link and the credentials work again.
+        self._failures = 0
+        self.halted_reason = None
+
+    def _halt_for_operator(self, code: int, advice: str) -> StepResult:
+        self.halted_reason = f"HTTP {code}: {advice}"
+        self._log.critical(
+            "OPERATOR ACTION NEEDED: %s (%s are kept)", self.halted_reason, self._kept
+        )
+        return StepResult(Step.HALTED, status_code=code)
+
+
+class Uploader(UploadLoop[OutboxBatch]):
+    """Drains the outbox into ``POST /api/v1/ingest/batch``.
+
+    Parameters
+    ----------
+    outbox : Outbox
+    client, settings, sleep, clock, rng
+        As in :class:`UploadLoop`.
+    """
+
+    _path = BATCH_PATH
+    _log = log
+    _name = "uploader"
+    _kept = "readings"
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: httpx.AsyncClient,
+        settings: UploaderSettings,
+        **options: Unpack[UploadOptions],
+    ) -> None:
+        super().__init__(client, settings, **options)
+        self._outbox = outbox
+        self.batch_size = settings.batch_size
+
+    def _next(self) -> OutboxBatch | None:
+        return self._outbox.peek_batch(self.batch_size)
+
+    def _named(self, item: OutboxBatch) -> str:
+        return f"batch {item.sequence}"
 
     async def _handle(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
         code = response.status_code
@@ -214,26 +321,8 @@ class Uploader:
             )
         await asyncio.to_thread(self._outbox.ack, batch.reading_ids, rejections)
         await asyncio.to_thread(self._outbox.mark_uploaded, self._clock())
-        self._failures = 0
-        self.halted_reason = None
+        self._delivered()
         return StepResult(Step.SENT, receipt=receipt, status_code=200)
-
-    def _transient(self, batch: OutboxBatch, why: str, code: int | None = None) -> StepResult:
-        self._failures += 1
-        delay_s = backoff_delay_s(
-            self._failures,
-            base_s=self._settings.backoff_base_s,
-            cap_s=self._settings.backoff_cap_s,
-            rng=self._rng,
-        )
-        log.warning(
-            "batch %d not delivered (%s); retry %d in %.1f s with the same key",
-            batch.sequence,
-            why,
-            self._failures,
-            delay_s,
-        )
-        return StepResult(Step.RETRY, delay_s=delay_s, status_code=code)
 
     def _rate_limited(self, batch: OutboxBatch, response: httpx.Response) -> StepResult:
         delay_s = parse_retry_after(response.headers.get("Retry-After"), self._clock())
@@ -245,9 +334,7 @@ class Uploader:
         return StepResult(Step.RETRY, delay_s=delay_s, status_code=429)
 
     def _halt(self, advice: str, code: int, response: httpx.Response) -> StepResult:
-        self.halted_reason = f"HTTP {code}: {advice}; server said: {response.text[:300]!r}"
-        log.critical("OPERATOR ACTION NEEDED: %s (readings are kept)", self.halted_reason)
-        return StepResult(Step.HALTED, status_code=code)
+        return self._halt_for_operator(code, f"{advice}; server said: {response.text[:300]!r}")
 
     async def _too_large(self, batch: OutboxBatch) -> StepResult:
         if len(batch.reading_ids) == 1:
@@ -286,9 +373,13 @@ class Uploader:
         return StepResult(Step.REBATCH, status_code=response.status_code)
 
 
+TOKEN_REFUSED = (
+    "the gateway token was refused (revoked or wrong); issue a new token and put it "
+    "in the gateway config"
+)
+
 _AUTH_ADVICE = {
-    401: "the gateway token was refused (revoked or wrong); issue a new token and put it "
-    "in the gateway config",
+    401: TOKEN_REFUSED,
     403: "a device in this batch is not bound to this gateway's participants; bind the "
     "device on the admin page or remove it from the gateway config",
 }
