@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 
-from ingest.api.auth_deps import ClinicianDep, ensure_participant_in_scope
+from ingest.api.auth_deps import ClinicianDep, Principal, ensure_participant_in_scope
 from ingest.api.deps import ConnDep, StateDep
 from ingest.api.schemas_clinical import GlucoseGlanceOut, ReviewOut, TriageItemOut, TriageOut
 from ingest.storage.audit import write_audit_async
+from ingest.storage.sessions import AsyncConn
 from ingest.storage.triage import mark_reviewed, triage, undo_review
 
 router = APIRouter(tags=["clinical"])
@@ -59,23 +61,7 @@ async def post_reviewed(
     await ensure_participant_in_scope(conn, account, participant_id, action="review")
     now = state.clock()
     review_id = await mark_reviewed(conn, participant_id, account.account_id, now)
-    await write_audit_async(
-        conn,
-        account.audit(
-            "review",
-            f"participant/{participant_id}",
-            "success",
-            subjects=[participant_id],
-            details={"review_id": review_id},
-        ),
-    )
-    await conn.commit()
-    return ReviewOut(
-        participant_id=participant_id,
-        review_id=review_id,
-        reviewed_by=account.username,
-        reviewed_at=now,
-    )
+    return await _commit_audited(conn, account, "review", participant_id, review_id, now)
 
 
 @router.delete(
@@ -95,10 +81,24 @@ async def delete_reviewed(
             status.HTTP_404_NOT_FOUND,
             f"you have no standing 'reviewed' mark on participant {participant_id} to undo",
         )
+    return await _commit_audited(conn, account, "unreview", participant_id, review_id, None)
+
+
+async def _commit_audited(
+    conn: AsyncConn,
+    account: Principal,
+    action: str,
+    participant_id: uuid.UUID,
+    review_id: int,
+    reviewed_at: dt.datetime | None,
+) -> ReviewOut:
+    """Audit the (un)review, commit it with the mark, and answer; ``reviewed_at`` is
+    None for an undone mark."""
+    # The audit entry commits with the mark it records: one is never kept without the other.
     await write_audit_async(
         conn,
         account.audit(
-            "unreview",
+            action,
             f"participant/{participant_id}",
             "success",
             subjects=[participant_id],
@@ -110,6 +110,6 @@ async def delete_reviewed(
         participant_id=participant_id,
         review_id=review_id,
         reviewed_by=account.username,
-        reviewed_at=None,
-        undone=True,
+        reviewed_at=reviewed_at,
+        undone=reviewed_at is None,
     )
