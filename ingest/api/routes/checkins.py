@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import uuid
@@ -18,16 +17,13 @@ from ingest.api.deps import (
     IdempotencyKey,
     StateDep,
     connection,
-    unauthorized_revoked,
 )
 from ingest.api.problems import documented
-from ingest.api.routes.ingest import ERROR_CODE_HEADER
+from ingest.api.routes.ingest import upload_refusals_as_http, upload_window
 from ingest.api.schemas_checkins import CheckinIn, CheckinResultOut, LastCheckinOut, WeekOut
 from ingest.checkins import CheckinRejected, store_checkin
-from ingest.ingestion import Forbidden, IdempotencyConflict, Revoked
 from ingest.storage.audit import write_audit_async
 from ingest.storage.checkins import Week, week_summary
-from ingest.validation import TimeWindow
 
 log = logging.getLogger(__name__)
 
@@ -52,30 +48,18 @@ async def post_checkin(
 ) -> CheckinResultOut:
     raw = await request.body()
     checkin = parse_body(CheckinIn, raw)
-    settings = state.settings
-    window = TimeWindow(
-        dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
-    )
+    window = upload_window(state.settings)
     try:
-        async with connection(state) as conn:
-            outcome = await store_checkin(
-                conn,
-                gateway=gateway,
-                checkin=checkin,
-                idempotency_key=idempotency_key,
-                body_sha256=hashlib.sha256(raw).digest(),
-                window=window,
-            )
-    except Revoked as exc:
-        raise unauthorized_revoked() from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except IdempotencyConflict as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            str(exc),
-            headers={ERROR_CODE_HEADER: "idempotency_conflict"},
-        ) from exc
+        with upload_refusals_as_http():
+            async with connection(state) as conn:
+                outcome = await store_checkin(
+                    conn,
+                    gateway=gateway,
+                    checkin=checkin,
+                    idempotency_key=idempotency_key,
+                    body_sha256=hashlib.sha256(raw).digest(),
+                    window=window,
+                )
     except CheckinRejected as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     if outcome.risk and not outcome.duplicate:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 
 from fastapi import APIRouter, HTTPException, Request, status
 
@@ -12,6 +14,7 @@ from ingest.api.deps import GatewayDep, IdempotencyKey, StateDep, connection, un
 from ingest.api.problems import documented
 from ingest.api.schemas import BatchIn, BatchResultOut, HeartbeatIn, OkOut, RejectionOut
 from ingest.ingestion import Forbidden, IdempotencyConflict, Revoked, ingest_batch
+from ingest.settings import ServerSettings
 from ingest.storage.gateways import bound_devices, record_heartbeat
 from ingest.validation import TimeWindow
 
@@ -20,6 +23,32 @@ router = APIRouter(prefix="/ingest", tags=["ingest"])
 # Whole-batch 422s say which problem it is in this header, so that a gateway can act on
 # it (re-form the batch under a new key, or split it) instead of parsing prose.
 ERROR_CODE_HEADER = "X-Wearmon-Error"
+
+
+def upload_window(settings: ServerSettings) -> TimeWindow:
+    """The measurement times a gateway's upload received now may carry."""
+    return TimeWindow(
+        dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
+    )
+
+
+@contextlib.contextmanager
+def upload_refusals_as_http() -> Iterator[None]:
+    """Answers a gateway acts on when the store refuses its keyed upload (batch or
+    check-in): 401 revoked token, 403 unbound device or participant, 422 with
+    ``idempotency_conflict`` for a key reused with another body."""
+    try:
+        yield
+    except Revoked as exc:
+        raise unauthorized_revoked() from exc
+    except Forbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except IdempotencyConflict as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            str(exc),
+            headers={ERROR_CODE_HEADER: "idempotency_conflict"},
+        ) from exc
 
 
 @router.post(
@@ -45,11 +74,9 @@ async def post_batch(
             f"{settings.max_readings_per_batch} per batch; split the batch",
             headers={ERROR_CODE_HEADER: "too_many_readings"},
         )
-    window = TimeWindow(
-        dt.datetime.now(dt.UTC), settings.future_tolerance_s, settings.buffer_window_days
-    )
+    window = upload_window(settings)
     body_sha = hashlib.sha256(raw).digest()
-    try:
+    with upload_refusals_as_http():
         # The only connection this request holds, taken after the body has arrived.
         async with connection(state) as conn:
             outcome = await ingest_batch(
@@ -61,16 +88,6 @@ async def post_batch(
                 window=window,
                 app_rollup=state.backend.app_rollup,
             )
-    except Revoked as exc:
-        raise unauthorized_revoked() from exc
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
-    except IdempotencyConflict as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            str(exc),
-            headers={ERROR_CODE_HEADER: "idempotency_conflict"},
-        ) from exc
     return BatchResultOut(
         accepted=outcome.accepted,
         duplicates=outcome.duplicates,
