@@ -29,7 +29,7 @@ import math
 import struct
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Unpack
 
 from bumble import att, gatt
 from bumble.core import UUID
@@ -55,16 +55,15 @@ from simulators.ble.cgm_encoding import (
     encode_session_run_time,
     encode_session_start_time,
 )
-from simulators.ble.clock import SimClock
 from simulators.ble.encoding import (
     SfloatSpecial,
     crc16_mcrf4xx,
 )
 from simulators.ble.errors import BleSimulatorError, EncodingError
 from simulators.ble.peripherals.common import (
-    DeviceInfo,
     LinkLostError,
     VirtualWearable,
+    WearableOptions,
     characteristic,
 )
 from simulators.ble.peripherals.racp_server import RacpServer
@@ -146,25 +145,13 @@ class CgmSensor(VirtualWearable):
         self,
         readings: Iterable[tuple[int, float, float | None, float | None]],
         *,
-        clock: SimClock,
         session_start_utc: datetime,
-        name: str,
-        address: str,
-        info: DeviceInfo,
         time_zone_quarters: int = 36,
         features: int = DEFAULT_FEATURES,
         store_capacity: int = DEFAULT_STORE_CAPACITY,
-        battery_percent: int = 100,
-        advertising_interval_ms: float = 100.0,
+        **options: Unpack[WearableOptions],
     ) -> None:
-        super().__init__(
-            name=name,
-            address=address,
-            info=info,
-            clock=clock,
-            battery_percent=battery_percent,
-            advertising_interval_ms=advertising_interval_ms,
-        )
+        super().__init__(**options)
         self._readings = readings
         if session_start_utc.tzinfo is None:
             raise BleSimulatorError("expected a timezone-aware session start; found a naive one")

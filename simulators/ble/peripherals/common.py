@@ -9,7 +9,7 @@ import contextlib
 import logging
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from bumble import gatt, hci
 from bumble.core import UUID, AdvertisingData
@@ -93,6 +93,18 @@ def characteristic(
 
 class LinkLostError(BleSimulatorError):
     """The connection a notification was meant for has gone."""
+
+
+class WearableOptions(TypedDict):
+    """The keyword arguments of :class:`VirtualWearable`, which every wearable takes and
+    passes on unchanged (``**options: Unpack[WearableOptions]``)."""
+
+    name: str
+    address: str
+    info: DeviceInfo
+    clock: SimClock
+    battery_percent: NotRequired[int]
+    advertising_interval_ms: NotRequired[float]
 
 
 class VirtualWearable(abc.ABC):

@@ -18,12 +18,11 @@ import collections
 import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Unpack
 
 from bumble import gatt
 from bumble.core import UUID
 
-from simulators.ble.clock import SimClock
 from simulators.ble.encoding import SfloatSpecial
 from simulators.ble.gls_encoding import (
     GLS_FEATURE_LOW_BATTERY,
@@ -33,7 +32,11 @@ from simulators.ble.gls_encoding import (
     encode_glucose_feature,
     encode_glucose_measurement,
 )
-from simulators.ble.peripherals.common import DeviceInfo, VirtualWearable, characteristic
+from simulators.ble.peripherals.common import (
+    VirtualWearable,
+    WearableOptions,
+    characteristic,
+)
 from simulators.ble.peripherals.racp_server import RacpServer
 from simulators.ble.racp import select_records
 
@@ -75,23 +78,11 @@ class GlucoseMeter(VirtualWearable):
         self,
         readings: Iterable[tuple[datetime, float]],
         *,
-        clock: SimClock,
-        name: str,
-        address: str,
-        info: DeviceInfo,
         utc_offset_min: int = SEOUL_UTC_OFFSET_MIN,
         memory: int = METER_MEMORY,
-        battery_percent: int = 100,
-        advertising_interval_ms: float = 100.0,
+        **options: Unpack[WearableOptions],
     ) -> None:
-        super().__init__(
-            name=name,
-            address=address,
-            info=info,
-            clock=clock,
-            battery_percent=battery_percent,
-            advertising_interval_ms=advertising_interval_ms,
-        )
+        super().__init__(**options)
         self._readings = readings
         self._utc_offset = timedelta(minutes=utc_offset_min)
         self._store: collections.deque[GlucoseMeterRecord] = collections.deque(maxlen=memory)

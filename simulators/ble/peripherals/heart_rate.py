@@ -27,18 +27,17 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Unpack
 
 from bumble import gatt
 from bumble.core import UUID
 
-from simulators.ble.clock import SimClock
 from simulators.ble.encoding import (
     encode_heart_rate_measurement,
     hrm_max_rr_count,
     rr_ms_to_1024,
 )
-from simulators.ble.peripherals.common import DeviceInfo, VirtualWearable, readable
+from simulators.ble.peripherals.common import VirtualWearable, WearableOptions, readable
 
 HEART_RATE_SERVICE_UUID = 0x180D
 HEART_RATE_MEASUREMENT_UUID = 0x2A37
@@ -133,24 +132,12 @@ class HeartRateSensor(VirtualWearable):
         self,
         beats: Iterable[tuple[float, int, bool]],
         *,
-        clock: SimClock,
-        name: str,
-        address: str,
-        info: DeviceInfo,
         location: BodySensorLocation = BodySensorLocation.CHEST,
         notify_period_s: float = DEFAULT_NOTIFY_PERIOD_S,
         start_on_subscribe: bool = False,
-        battery_percent: int = 100,
-        advertising_interval_ms: float = 100.0,
+        **options: Unpack[WearableOptions],
     ) -> None:
-        super().__init__(
-            name=name,
-            address=address,
-            info=info,
-            clock=clock,
-            battery_percent=battery_percent,
-            advertising_interval_ms=advertising_interval_ms,
-        )
+        super().__init__(**options)
         self._beats = beats
         self._location = location
         self._period_s = notify_period_s
