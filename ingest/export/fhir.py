@@ -104,6 +104,22 @@ SUMMARY_VALUES: Final = (
 )
 
 
+def _observation(
+    oid: str, owner: str, category: str, codings: list[dict[str, str]], **fields: object
+) -> dict[str, object]:
+    """A final Observation of ``owner`` with its id as identifier, then ``fields``."""
+    return {
+        "resourceType": "Observation",
+        "id": oid,
+        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": oid}],
+        "status": "final",
+        "category": [{"coding": [_coding(OBS_CATEGORY, category, category)]}],
+        "code": {"coding": codings},
+        "subject": {"reference": f"Patient/{owner}"},
+        **fields,
+    }
+
+
 def patient(pseudo: str, age_band: str | None) -> dict[str, object]:
     """A Patient carrying only the pseudonym and (if released) the age band."""
     resource: dict[str, object] = {
@@ -135,18 +151,15 @@ def reading(
 ) -> dict[str, object]:
     """One sensor reading as an Observation."""
     codings, unit, category, profile = READING_CODES[metric]
-    resource: dict[str, object] = {
-        "resourceType": "Observation",
-        "id": obs_id,
-        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": obs_id}],
-        "status": "final",
-        "category": [{"coding": [_coding(OBS_CATEGORY, category, category)]}],
-        "code": {"coding": codings},
-        "subject": {"reference": f"Patient/{owner}"},
-        "device": {"reference": f"Device/{device_pseudo}"},
-        "effectiveDateTime": at.isoformat(),
-        "valueQuantity": _quantity(value, unit),
-    }
+    resource = _observation(
+        obs_id,
+        owner,
+        category,
+        codings,
+        device={"reference": f"Device/{device_pseudo}"},
+        effectiveDateTime=at.isoformat(),
+        valueQuantity=_quantity(value, unit),
+    )
     if profile:
         resource["meta"] = {"profile": [profile]}
     return resource
@@ -162,17 +175,7 @@ def cgm_summary(key: bytes, row: Mapping[str, object], tz: dt.tzinfo) -> list[di
 
     def obs(tag: str, code: dict[str, str], **value: object) -> dict[str, object]:
         oid = pseudonym(key, "observation", f"{owner}|cgm-summary|{tag}|{period['start']}")
-        return {
-            "resourceType": "Observation",
-            "id": oid,
-            "identifier": [{"system": PSEUDONYM_SYSTEM, "value": oid}],
-            "status": "final",
-            "category": [{"coding": [_coding(OBS_CATEGORY, "laboratory", "laboratory")]}],
-            "code": {"coding": [code]},
-            "subject": {"reference": f"Patient/{owner}"},
-            "effectivePeriod": period,
-            **value,
-        }
+        return _observation(oid, owner, "laboratory", [code], effectivePeriod=period, **value)
 
     members = [
         obs(column, code, valueQuantity=_quantity(float(str(row[column])), unit))
@@ -225,18 +228,15 @@ def checkin(
     if instrument != "gds15" or score is None:
         return [response]
     oid = pseudonym(key, "observation", f"{owner}|{instrument}-score|{authored}")
-    observation: dict[str, object] = {
-        "resourceType": "Observation",
-        "id": oid,
-        "identifier": [{"system": PSEUDONYM_SYSTEM, "value": oid}],
-        "status": "final",
-        "category": [{"coding": [_coding(OBS_CATEGORY, "survey", "survey")]}],
-        "code": {"coding": [GDS15_TOTAL]},
-        "subject": {"reference": f"Patient/{owner}"},
-        "effectiveDateTime": authored,
-        "valueQuantity": _quantity(float(str(score)), "{score}"),
-        "derivedFrom": [{"reference": f"QuestionnaireResponse/{qid}"}],
-    }
+    observation = _observation(
+        oid,
+        owner,
+        "survey",
+        [GDS15_TOTAL],
+        effectiveDateTime=authored,
+        valueQuantity=_quantity(float(str(score)), "{score}"),
+        derivedFrom=[{"reference": f"QuestionnaireResponse/{qid}"}],
+    )
     return [response, observation]
 
 
