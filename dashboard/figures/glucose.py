@@ -121,6 +121,12 @@ def agp_figure(agp: Agp, insufficient: bool, t: Translator) -> go.Figure:
         ticktext=[f"{h:02d}:00" for h in range(0, 25, 3)],
     )
     fig.update_yaxes(title_text="mg/dL", range=[40, 350])
+    # The legend at the figure's foot, below the axis title (the shared place, a fifth of
+    # the plot height under it, ran into the title on this shorter plot), with room kept.
+    fig.update_layout(
+        legend={"yref": "container", "y": 0.0, "yanchor": "bottom"},
+        margin={"b": 100},
+    )
     return fig
 
 

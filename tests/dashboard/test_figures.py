@@ -64,6 +64,11 @@ def test_agp_draws_both_percentile_bands_and_the_median() -> None:
     assert list(fig.data[-1].x) == [0.0, 5 / 60, 10 / 60]
     assert "insufficient" not in fig.layout.title.text
     assert "insufficient" in agp_figure(agp, insufficient=True, t=EN).layout.title.text
+    # The legend sits at the figure's foot, under the "Time of day" title, with room
+    # kept for it (placed a fifth of the plot height under the axis it ran into the title).
+    legend = fig.layout.legend
+    assert (legend.yref, legend.y, legend.yanchor) == ("container", 0.0, "bottom")
+    assert fig.layout.margin.b >= 100
 
 
 def test_time_in_ranges_stacks_disjoint_bands_labelled_with_their_share() -> None:
