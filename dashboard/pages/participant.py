@@ -61,8 +61,15 @@ def glucose_metrics(view: ParticipantView, t: Translator) -> html.Div:
         ),
     ]
     for check in check_targets(s):
-        word = "—" if check.met is None else (t("target.met") if check.met else t("target.missed"))
-        glyph = "" if check.met is None else ("✓ " if check.met else "✗ ")
+        if check.met is None:
+            word, glyph = "—", ""
+        elif s.insufficient:
+            # Under 70 % wear the 14-day shares do not represent the fortnight (Battelino
+            # et al. 2019): the value is shown, but no verdict against the target.
+            word, glyph = t("target.not_judged"), ""
+        else:
+            word = t("target.met") if check.met else t("target.missed")
+            glyph = "✓ " if check.met else "✗ "
         cards.append(
             _metric(
                 t(f"metric.{check.target.key}"),

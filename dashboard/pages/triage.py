@@ -67,13 +67,24 @@ def triage_page(t: Translator, table: html.Div, more: bool) -> html.Div:
     )
 
 
-def _value_vs_target(value: float | None, target: Target, t: Translator) -> html.Span:
-    """The share with a word for "meets target" or "outside target" (not colour alone)."""
+def _value_vs_target(
+    value: float | None, target: Target, t: Translator, *, judged: bool = True
+) -> html.Span:
+    """The share with a word for "meets target" or "outside target" (not colour alone);
+    without a verdict when ``judged`` is False (under 70 % CGM wear)."""
     if value is None:
         return html.Span("—")
+    goal = t("target.tooltip", symbol=target.symbol, bound=t.percent(target.bound))
+    if not judged:
+        word = t("target.not_judged")
+        return html.Span(
+            t.percent(value, 1),
+            className="insufficient",
+            title=f"{word} ({goal})",
+            **aria(label=f"{t.percent(value, 1)}, {word}"),
+        )
     met = target.compare(value, target.bound)
     word = t("target.met") if met else t("target.missed")
-    goal = t("target.tooltip", symbol=target.symbol, bound=t.percent(target.bound))
     # One element per cell keeps 1,000 rows fast; the word is in the accessible name.
     return html.Span(
         f"{t.percent(value, 1)} {'✓' if met else '✗'}",
@@ -165,10 +176,9 @@ def _row(row: TriageRow, t: Translator, now: dt.datetime) -> html.Tr:
             **data(undo="1" if done else "0"),
         ),
     ]
+    judged = row.sufficiency is None or row.sufficiency >= SUFFICIENCY_MIN_PCT
     sufficiency = (
-        [html.Br(), html.Span(t("insufficient"), className="insufficient")]
-        if row.sufficiency is not None and row.sufficiency < SUFFICIENCY_MIN_PCT
-        else []
+        [] if judged else [html.Br(), html.Span(t("insufficient"), className="insufficient")]
     )
     return html.Tr(
         [
@@ -177,9 +187,11 @@ def _row(row: TriageRow, t: Translator, now: dt.datetime) -> html.Tr:
                 dcc.Link(row.label, href=href(f"participant/{row.participant_id}")), scope="row"
             ),
             html.Td([counts, *technical]),
-            html.Td(_value_vs_target(row.tbr54, _TBR54, t)),
-            html.Td([_value_vs_target(row.tbr70, _TARGET["tbr70"], t), *sufficiency]),
-            html.Td(_value_vs_target(row.tir, _TARGET["tir"], t)),
+            html.Td(_value_vs_target(row.tbr54, _TBR54, t, judged=judged)),
+            html.Td(
+                [_value_vs_target(row.tbr70, _TARGET["tbr70"], t, judged=judged), *sufficiency]
+            ),
+            html.Td(_value_vs_target(row.tir, _TARGET["tir"], t, judged=judged)),
             html.Td(_af_burden(row, t), className="af-burden"),
             html.Td(html.Span(t.ago(row.last_seen, now), title=t.datetime(row.last_seen))),
             html.Td(t.percent(row.wear_time)),

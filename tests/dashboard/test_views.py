@@ -156,3 +156,47 @@ def test_burden_page_says_why_rates_are_missing_for_a_new_cohort_in_both_languag
     )
     assert "so far" not in text
     assert "0.08" in text
+
+
+def test_glucose_shares_get_no_verdict_under_70_percent_wear_in_triage_and_the_page() -> None:
+    from dashboard.model.glucose import summary_from_metrics
+    from dashboard.model.triage import parse_rows
+    from dashboard.pages.participant import glucose_metrics
+    from dashboard.pages.triage import triage_table
+
+    few = {"tbr54_pct": 16.2, "tbr70_pct": 16.2, "tir_pct": 83.8, "readings": 40}
+    rows = parse_rows(
+        [
+            samples.triage_item("p1", "worn"),
+            samples.triage_item(
+                "p2", "barely", glucose_14d={**few, "sufficiency_pct": 1.0, "sufficient": False}
+            ),
+        ]
+    )
+    for lang, words in (("en", "not judged: too little CGM data"), ("ko", "판정하지 않음")):
+        text = _text(triage_table(rows[1:], 1, Translator(lang), samples.NOW))
+        assert "✓" not in text
+        assert "✗" not in text
+        # time < 54, time < 70 and time in range: each in its title and accessible name
+        assert text.count(words) == 6
+    worn = _text(triage_table(rows[:1], 1, Translator("en"), samples.NOW))
+    assert worn.count("✓") == 3
+    assert "not judged" not in worn
+
+    import dataclasses
+
+    from dashboard.model.participant import parse_participant
+
+    view = parse_participant(samples.participant("p1", "barely"))
+    metrics = {"active_percent": 1.0, "below_54": 16.2, "below_70": 16.2, "in_range_70_180": 83.8}
+    view = dataclasses.replace(view, glucose_summary=summary_from_metrics(metrics))
+    page = _text(glucose_metrics(view, Translator("en")))
+    assert "✓" not in page
+    assert "✗" not in page
+    assert "not judged: too little CGM data" in page
+    metrics["active_percent"] = 90.0
+    view = dataclasses.replace(view, glucose_summary=summary_from_metrics(metrics))
+    page = _text(glucose_metrics(view, Translator("en")))
+    assert "✓" in page
+    assert "✗" in page
+    assert "not judged" not in page
