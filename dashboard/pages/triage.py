@@ -79,7 +79,7 @@ def _value_vs_target(
         word = t("target.not_judged")
         return html.Span(
             t.percent(value, 1),
-            className="insufficient",
+            className="not-judged",  # plain ink: neither the green of met nor the warning
             title=f"{word} ({goal})",
             **aria(label=f"{t.percent(value, 1)}, {word}"),
         )
