@@ -198,8 +198,16 @@ async def test_a_gateway_killed_mid_upload_loses_and_duplicates_nothing(
         got = await stored(stack.db_url)
         return reconnected and not mismatches(got, expected(), stack.home, start)
 
+    async def acknowledged() -> bool:
+        # The last batch is in the database before its answer reaches the gateway; the
+        # gateway is stopped only once it has emptied its outbox (a stop cancels an
+        # upload in flight and keeps its readings, by design, so checking the outbox
+        # right after the database filled up raced that answer on a loaded machine).
+        return await asyncio.to_thread(outbox_depth, config) == 0
+
     async with gateway_process(stack, config_path, tmp_path / "restarted.log"):
         await wait_until(complete, "the CGM re-read and every reading in the database")
+        await wait_until(acknowledged, "the gateway to empty its outbox")
 
     assert first.returncode == -signal.SIGKILL
     assert 0 < stored_at_kill < expected_rows()  # sent and stored, never acknowledged
