@@ -294,6 +294,15 @@ Setting = tuple[float, float, float]
 MERGE_S = clear_s(RuleId.AF_BURDEN.value)
 
 
+def cinc_record_scores(d: Data, z: F, *, empty: float) -> tuple[npt.NDArray[np.str_], F]:
+    """Each CinC record's label and score: the median of its log-odds ``z`` (``empty`` for
+    a record with no interval), so that a cut-off on the score calls the record AF when at
+    least half its intervals exceed it."""
+    cinc = np.flatnonzero(d.source == "cinc")
+    scores = [np.median(z[d.rec(i)]) if d.rec(i).stop > d.rec(i).start else empty for i in cinc]
+    return d.label[cinc], np.array(scores, dtype=np.float64)
+
+
 def own_cutoff_bounds(d: Data, logit: F) -> dict[str, float]:
     """What each source would give with a cut-off chosen on its own scored data.
 
@@ -316,11 +325,7 @@ def own_cutoff_bounds(d: Data, logit: F) -> dict[str, float]:
     m = beat_src == "ltafdb"
     cut = np.quantile(z[m & d.af], 0.05)  # 95 % of AF beats lie above it
     ltafdb = float((z[m & ~d.af] <= cut).mean())
-    cinc = np.flatnonzero(d.source == "cinc")
-    med = np.array(
-        [np.median(z[d.rec(i)]) if d.rec(i).stop > d.rec(i).start else -np.inf for i in cinc]
-    )
-    rl = d.label[cinc]
+    rl, med = cinc_record_scores(d, z, empty=-np.inf)
     return {
         "afdb_se_at_sp98": afdb,
         "ltafdb_sp_at_se95": ltafdb,
@@ -530,12 +535,7 @@ def plot(d: Data, logit: F, out_dir: Path) -> Path:
         ax.plot(*_roc(z[m & d.af], z[m & ~d.af], np.zeros(1)), "o", label="p = 0.5")
         ax.plot(*TARGETS[src], "k+", markersize=12, label="target (Se, Sp)")
         ax.set_title(f"{src}: beats, (AFIB vs rest")
-    cinc = np.flatnonzero(d.source == "cinc")
-    # a record is AF at cut-off t when at least half its intervals exceed t: its median
-    share = np.array(
-        [np.median(z[d.rec(i)]) if d.rec(i).stop > d.rec(i).start else -50 for i in cinc]
-    )
-    rl = d.label[cinc]
+    rl, share = cinc_record_scores(d, z, empty=-50.0)
     ax = axes.flat[2]
     for other, name in (("N", "normal"), ("O", "other rhythm")):
         ax.plot(*_roc(share[rl == "A"], share[rl == other], thr), label=f"AF vs {name}")
