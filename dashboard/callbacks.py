@@ -151,23 +151,29 @@ def _states_by_key(states_list: list[Any]) -> dict[tuple[str, str], Any]:
     return found
 
 
-def heart_window_update(
-    c: views.Context,
-    participant_id: str | None,
-    relayout: dict[str, Any] | None,
-    heart_end: str | None,
+def heart_window_first(
+    c: views.Context, participant_id: str | None, heart_end: str | None
 ) -> tuple[Any, Any, Any]:
-    """HRV, AF share and Poincaré for the zoomed range (<= 6 h) or the newest hour."""
-    t = request_translator()
+    """HRV, AF share and Poincaré for the newest hour, once the participant page is up."""
     if not participant_id:
         raise PreventUpdate
-    start, end = views.parse_relayout(relayout)
-    zoomed = ctx.triggered_id == Id.TIMELINE
-    if zoomed and (
-        start is None or end is None or not dt.timedelta(0) < end - start <= views.POINCARE_MAX
-    ):
+    return _heart_window(c, participant_id, views.newest_heart_window(as_time(heart_end)))
+
+
+def heart_window_zoom(
+    c: views.Context, participant_id: str | None, relayout: dict[str, Any] | None
+) -> tuple[Any, Any, Any]:
+    """HRV, AF share and Poincaré for the timeline's zoomed range (<= 6 h)."""
+    window = views.zoomed_heart_window(relayout)
+    if not participant_id or window is None:
         raise PreventUpdate
-    window = views.chosen_heart_window(start, end, as_time(heart_end))
+    return _heart_window(c, participant_id, window)
+
+
+def _heart_window(
+    c: views.Context, participant_id: str, window: tuple[dt.datetime, dt.datetime] | None
+) -> tuple[Any, Any, Any]:
+    t = request_translator()
     try:
         heart = views.heart_window(c, _require_token(), participant_id, window)
     except (_Expired, api_errors.SessionExpired):
@@ -234,14 +240,27 @@ def register(app: Dash, c: views.Context) -> None:
         )
     )
 
+    # The first draw and the zooms are two callbacks. Dash keeps only the newest answer
+    # of a callback, so with one callback the relayout that follows every first plot (the
+    # graph sizing itself) superseded the first draw and, being no zoom, left the charts on
+    # "Loading…" for good whenever it came before the first draw's answer (a loaded CI
+    # machine showed this).
     app.callback(
         Output(Id.HRV, "figure"),
         Output(Id.AF, "figure"),
         Output(Id.POINCARE, "figure"),
         Input(Id.PARTICIPANT_ID, "data"),
-        Input(Id.TIMELINE, "relayoutData"),
         State(Id.HEART_END, "data"),
-    )(lambda pid, relayout, end: heart_window_update(c, pid, relayout, end))
+    )(lambda pid, end: heart_window_first(c, pid, end))
+
+    app.callback(
+        Output(Id.HRV, "figure", allow_duplicate=True),
+        Output(Id.AF, "figure", allow_duplicate=True),
+        Output(Id.POINCARE, "figure", allow_duplicate=True),
+        Input(Id.TIMELINE, "relayoutData"),
+        State(Id.PARTICIPANT_ID, "data"),
+        prevent_initial_call=True,
+    )(lambda relayout, pid: heart_window_zoom(c, pid, relayout))
 
     app.callback(
         Output(Id.QUEUE_TABLE, "children"),

@@ -178,15 +178,27 @@ def default_heart_window(view: ParticipantView) -> tuple[dt.datetime, dt.datetim
     return last - POINCARE_DEFAULT, last
 
 
-def chosen_heart_window(
-    start: dt.datetime | None, end: dt.datetime | None, heart_end: dt.datetime | None
+def newest_heart_window(
+    heart_end: dt.datetime | None,
 ) -> tuple[dt.datetime, dt.datetime] | None:
-    """The zoomed range when it is at most 6 hours, else the newest hour."""
-    if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
-        return start, end
+    """The hour the heart charts show before any zoom: the newest hour of heart data."""
     if heart_end is None:
         return None
     return heart_end - POINCARE_DEFAULT, heart_end
+
+
+def zoomed_heart_window(
+    relayout: dict[str, Any] | None,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The timeline's zoomed range when it is at most 6 hours; None for anything else.
+
+    Anything else (a resize, a reset, a zoom wider than 6 hours) leaves the heart charts
+    as they are: RR statistics over a wider span would hide the episode being looked at.
+    """
+    start, end = parse_relayout(relayout)
+    if start is not None and end is not None and dt.timedelta(0) < end - start <= POINCARE_MAX:
+        return start, end
+    return None
 
 
 def heart_window(

@@ -31,6 +31,19 @@ _GRAPH_CONFIG = {
 }
 
 
+def keep_zoom(fig: go.Figure, participant_id: str) -> go.Figure:
+    """The nurse's zoom survives a redraw of this participant's figure, and only that.
+
+    Dash redraws a graph from the figure it has stored (after every zoom, and when its
+    loading state changes), and that figure can be one from before the zoom: a loaded
+    machine showed the 1-h button's zoom undone that way. plotly keeps what the user
+    changed across such redraws while ``uirevision`` stays the same; keyed by
+    participant, so the next participant's page starts unzoomed.
+    """
+    fig.update_layout(uirevision=participant_id)
+    return fig
+
+
 def graph(fig: Any, graph_id: str | None = None) -> dcc.Graph:
     kwargs: dict[str, Any] = {"figure": fig, "config": _GRAPH_CONFIG}
     if graph_id:
@@ -189,7 +202,13 @@ def participant_page(
                 [
                     html.H2(t("section.timeline")),
                     html.P(t("timeline.hint"), className="hint"),
-                    graph(timeline_figure(view.heart_rate, view.glucose, alerts, t), Id.TIMELINE),
+                    graph(
+                        keep_zoom(
+                            timeline_figure(view.heart_rate, view.glucose, alerts, t),
+                            view.participant_id,
+                        ),
+                        Id.TIMELINE,
+                    ),
                 ],
                 className="section",
             ),

@@ -16,7 +16,15 @@ import plotly.graph_objects as go
 
 from dashboard.api import ClinicalApi
 from dashboard.i18n import Translator
-from dashboard.views import Context, Redirect, parse_relayout, render
+from dashboard.ids import Id
+from dashboard.views import (
+    Context,
+    Redirect,
+    newest_heart_window,
+    parse_relayout,
+    render,
+    zoomed_heart_window,
+)
 from tests.dashboard import samples
 
 PID = "7f1c1d2e-0000-4000-8000-000000000001"
@@ -115,6 +123,61 @@ def test_zoom_ranges_are_read_as_seoul_time() -> None:
     assert start == dt.datetime(2026, 12, 6, 0, 0, tzinfo=dt.UTC)
     assert end is not None
     assert end - start == dt.timedelta(minutes=90)
+
+
+def _graph(component: Any, graph_id: str) -> Any:
+    """The dcc.Graph with this id anywhere under the component, else None."""
+    if getattr(component, "id", None) == graph_id and hasattr(component, "figure"):
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _graph(child, graph_id)
+            if found is not None:
+                return found
+    return None
+
+
+def test_the_timeline_keeps_a_zoom_per_participant() -> None:
+    page = render(_api(_serve), "good", Translator("en"), f"/dashboard/participant/{PID}", "")
+    timeline = _graph(page, Id.TIMELINE)
+    assert timeline is not None
+    # Redraws from a figure unaware of the zoom keep it; another participant starts fresh.
+    assert timeline.figure.layout.uirevision == PID
+
+
+def test_only_a_zoom_of_at_most_six_hours_moves_the_heart_charts() -> None:
+    def zoom(start: str, end: str) -> dict[str, str]:
+        return {"xaxis.range[0]": start, "xaxis.range[1]": end}
+
+    window = zoomed_heart_window(zoom("2026-12-06 09:00", "2026-12-06 15:00"))
+    assert window is not None
+    assert window[1] - window[0] == dt.timedelta(hours=6)
+    assert zoomed_heart_window(zoom("2026-12-06 09:00", "2026-12-06 15:01")) is None
+    assert zoomed_heart_window(zoom("2026-12-06 09:00", "2026-12-06 09:00")) is None
+    # The graph sizing itself, a double-click reset, nothing at all.
+    assert zoomed_heart_window({"autosize": True}) is None
+    assert zoomed_heart_window({"xaxis.autorange": True}) is None
+    assert zoomed_heart_window(None) is None
+    end = dt.datetime(2026, 12, 6, 1, 5, tzinfo=dt.UTC)
+    assert newest_heart_window(end) == (end - dt.timedelta(hours=1), end)
+    assert newest_heart_window(None) is None
+
+
+def test_the_first_heart_draw_cannot_be_superseded_by_a_relayout() -> None:
+    """Dash keeps only the newest answer of a callback: the first draw of the heart charts
+    must not share its callback with the timeline's relayouts, or the sizing relayout that
+    follows every first plot can cancel it and leave the charts loading for good."""
+    from dashboard.app import create_dashboard
+
+    # What the browser is told: the dependency list Dash serves to its renderer.
+    client = create_dashboard("http://api.test").server.test_client()
+    callbacks = client.get("/_dash-dependencies").get_json()
+    heart = [cb for cb in callbacks if cb["output"].startswith("..hrv.figure")]
+    inputs = [[i["id"] for i in cb["inputs"]] for cb in heart]
+    assert sorted(inputs) == [[Id.PARTICIPANT_ID], [Id.TIMELINE]]
+    zoom = heart[inputs.index([Id.TIMELINE])]
+    assert zoom["prevent_initial_call"]
 
 
 def test_triage_shows_af_burden_or_below_alert_level_or_nothing_when_not_worn() -> None:
