@@ -27,6 +27,9 @@ class Burden:
     p90_ack_s: float | None
     non_actionable_share: float | None  # percent
     rules: tuple[RuleBurden, ...]
+    # Alerts about episodes from before the monitored time (history uploaded at
+    # enrolment): counted in ``alerts``, left out of the rates by the API.
+    before_monitoring: int = 0
 
 
 def _share(value: Any) -> float | None:
@@ -81,4 +84,5 @@ def parse_burden(data: Mapping[str, Any]) -> Burden:
         p90_ack_s=as_float(pick(data, "time_to_acknowledge.p90_s", "p90_ack_s")),
         non_actionable_share=_share(pick(data, "non_actionable_share", "share_non_actionable")),
         rules=rules,
+        before_monitoring=int(as_float(pick(data, "alerts_before_monitoring")) or 0),
     )

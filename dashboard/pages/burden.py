@@ -61,15 +61,13 @@ def burden_page(burden: Burden, t: Translator) -> html.Div:
         ],
         className="metrics",
     )
-    early = []
+    notes = []
     if burden.participant_days is not None and burden.per_participant_day is None:
         # The API withholds rates over less than a participant-day (a new cohort).
-        early = [
-            html.P(
-                t("burden.rate_withheld", days=t.number(burden.participant_days, 2)),
-                className="note",
-            )
-        ]
+        notes.append(t("burden.rate_withheld", days=t.number(burden.participant_days, 2)))
+    elif burden.before_monitoring:
+        notes.append(t("burden.before_monitoring", n=t.number(burden.before_monitoring)))
+    early = [html.P(note, className="note") for note in notes]
     return html.Div(
         [
             html.H1(t("burden.title")),

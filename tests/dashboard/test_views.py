@@ -219,6 +219,13 @@ def test_burden_page_says_why_rates_are_missing_for_a_new_cohort_in_both_languag
     )
     assert "so far" not in text
     assert "0.08" in text
+    assert "leave out" not in text
+    # Alerts about history uploaded at enrolment are counted but left out of the rates.
+    backfilled = {**running, "alerts_before_monitoring": 2}
+    for lang, words in (("en", "leave out 2 alerts"), ("ko", "알림 2건이 빠져")):
+        text = json.dumps(burden_page(parse_burden(backfilled), Translator(lang)).to_plotly_json(),
+                          default=str, ensure_ascii=False)  # fmt: skip
+        assert words in text
 
 
 def test_glucose_shares_get_no_verdict_under_70_percent_wear_in_triage_and_the_page() -> None:

@@ -389,13 +389,19 @@ _BURDEN = """
            avg(extract(epoch FROM a.acknowledged_at - a.created_at)) AS mean_ack_s,
            count(*) FILTER (WHERE a.state = 'RESOLVED') AS resolved,
            count(*) FILTER (WHERE a.resolution = 'non_actionable') AS non_actionable,
-           count(*) FILTER (WHERE a.retrospective) AS retrospective
+           count(*) FILTER (WHERE a.retrospective) AS retrospective,
+           count(*) FILTER (WHERE a.first_seen >= s.from_at) AS monitored
     FROM alerts a JOIN scope s ON s.participant_id = a.participant_id
     WHERE a.created_at >= %(since)s
     GROUP BY a.rule_id, a.kind ORDER BY a.kind, a.rule_id
 """
 
 
+# A rate's numerator counts the alerts whose episode began inside the participant-days of
+# its denominator (from each participant's enrolment, or the period's start): alerts about
+# history uploaded at enrolment are work for the team, counted in "alerts", but they are
+# not events of the monitored time, and a week-old cohort would otherwise carry its
+# back-filled history as part of its daily rate.
 # Rates over less than one participant-day (a cohort enrolled this morning) are withheld:
 # a handful of alerts over a few participant-hours, some of them retrospective alerts
 # about history uploaded at enrolment, would read as dozens a day.
@@ -444,7 +450,8 @@ async def alert_burden(
             "rule_id": r["rule_id"],
             "kind": r["kind"],
             "alerts": r["alerts"],
-            "alerts_per_participant_day": _rate(r["alerts"], participant_days),
+            "alerts_per_participant_day": _rate(r["monitored"], participant_days),
+            "before_monitoring": r["alerts"] - r["monitored"],
             "median_time_to_acknowledge_s": r["median_ack_s"],
             "mean_time_to_acknowledge_s": None
             if r["mean_ack_s"] is None
@@ -464,10 +471,12 @@ async def alert_burden(
     totals: dict[str, Any] = {}
     for kind in ("physiological", "wellbeing", "technical"):
         n = sum(int(r["alerts"]) for r in rows if r["kind"] == kind)
+        monitored = sum(int(r["monitored"]) for r in rows if r["kind"] == kind)
         totals[kind] = {
             "alerts": n,
-            "alerts_per_participant_day": _rate(n, participant_days),
+            "alerts_per_participant_day": _rate(monitored, participant_days),
         }
+    monitored_total = sum(int(r["monitored"]) for r in rows)
     await write_audit_async(conn, account.audit("read", "metrics/alert-burden", "success"))
     await conn.commit()
     return {
@@ -475,7 +484,9 @@ async def alert_burden(
         "to": now.isoformat(),
         "participant_days": participant_days,
         "alerts": total,
-        "alerts_per_participant_day": _rate(total, participant_days),
+        "alerts_per_participant_day": _rate(monitored_total, participant_days),
+        # Alerts about episodes before the monitored time: in "alerts", not in the rates.
+        "alerts_before_monitoring": total - monitored_total,
         "rate_withheld": None
         if participant_days >= MIN_RATE_PARTICIPANT_DAYS
         else (

@@ -174,6 +174,31 @@ def test_alert_burden_counts_per_participant_day_and_non_actionable_share(
     assert rule["alerts_per_participant_day"] == pytest.approx(0.5, abs=0.01)
     assert burden["alerts_per_participant_day"] == pytest.approx(len(items) / 2, abs=0.01)
     assert burden["rate_withheld"] is None
+    assert burden["alerts_before_monitoring"] == 0
+    # Enrolled a day and a half ago, with the hypoglycaemia episode from history uploaded at
+    # enrolment: still an alert the team handled, but not an event of the monitored time.
+    with psycopg.connect(db_url) as conn:
+        conn.execute(
+            "UPDATE participants SET enrolled_at = now() - interval '36 hours' "
+            "WHERE participant_id = %s",
+            (hypo.participant_id,),
+        )
+        conn.execute(
+            "UPDATE alerts SET first_seen = now() - interval '40 hours' "
+            "WHERE participant_id = %s AND rule_id = 'hypo_level2'",
+            (hypo.participant_id,),
+        )
+    burden = client.get("/api/v1/metrics/alert-burden", params={"days": 2}, headers=kim).json()
+    assert burden["participant_days"] == pytest.approx(1.5, abs=0.01)
+    (rule,) = [r for r in burden["rules"] if r["rule_id"] == "hypo_level2"]
+    assert (rule["alerts"], rule["before_monitoring"]) == (1, 1)
+    assert rule["alerts_per_participant_day"] == 0.0
+    assert burden["alerts"] == len(items)
+    assert burden["alerts_before_monitoring"] == 1
+    assert burden["alerts_per_participant_day"] == pytest.approx((len(items) - 1) / 1.5, abs=0.01)
+    assert burden["by_kind"]["physiological"]["alerts_per_participant_day"] == pytest.approx(
+        (len(items) - 1) / 1.5, abs=0.01
+    )
 
 
 def test_thresholds_and_dry_run_through_the_api(
