@@ -38,6 +38,14 @@ def hypo(db_url: str, home: Home) -> Home:
     return home
 
 
+def _enrolled_ago(db_url: str, home: Home, ago: str) -> None:
+    with psycopg.connect(db_url) as conn:
+        conn.execute(
+            "UPDATE participants SET enrolled_at = now() - %s::interval WHERE participant_id = %s",
+            (ago, home.participant_id),
+        )
+
+
 def _nurses(db_url: str, home: Home) -> None:
     add_account(db_url, "nurse.kim", team="ward-a")
     add_account(db_url, "nurse.lee", team="ward-b")
@@ -162,12 +170,7 @@ def test_alert_burden_counts_per_participant_day_and_non_actionable_share(
     assert burden["by_kind"]["physiological"]["alerts_per_participant_day"] is None
     assert "participant-days in the period; rates are given from 1" in burden["rate_withheld"]
     # Enrolled ten days ago: over the last two days, two participant-days of monitoring.
-    with psycopg.connect(db_url) as conn:
-        conn.execute(
-            "UPDATE participants SET enrolled_at = now() - interval '10 days' "
-            "WHERE participant_id = %s",
-            (hypo.participant_id,),
-        )
+    _enrolled_ago(db_url, hypo, "10 days")
     burden = client.get("/api/v1/metrics/alert-burden", params={"days": 2}, headers=kim).json()
     assert burden["participant_days"] == pytest.approx(2.0, abs=0.01)
     (rule,) = [r for r in burden["rules"] if r["rule_id"] == "hypo_level2"]
@@ -177,12 +180,8 @@ def test_alert_burden_counts_per_participant_day_and_non_actionable_share(
     assert burden["alerts_before_monitoring"] == 0
     # Enrolled a day and a half ago, with the hypoglycaemia episode from history uploaded at
     # enrolment: still an alert the team handled, but not an event of the monitored time.
+    _enrolled_ago(db_url, hypo, "36 hours")
     with psycopg.connect(db_url) as conn:
-        conn.execute(
-            "UPDATE participants SET enrolled_at = now() - interval '36 hours' "
-            "WHERE participant_id = %s",
-            (hypo.participant_id,),
-        )
         conn.execute(
             "UPDATE alerts SET first_seen = now() - interval '40 hours' "
             "WHERE participant_id = %s AND rule_id = 'hypo_level2'",
