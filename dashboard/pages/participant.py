@@ -34,11 +34,11 @@ _GRAPH_CONFIG = {
 def keep_zoom(fig: go.Figure, participant_id: str) -> go.Figure:
     """The nurse's zoom survives a redraw of this participant's figure, and only that.
 
-    Dash redraws a graph from the figure it has stored (after every zoom, and when its
-    loading state changes), and that figure can be one from before the zoom: a loaded
-    machine showed the 1-h button's zoom undone that way. plotly keeps what the user
-    changed across such redraws while ``uirevision`` stays the same; keyed by
-    participant, so the next participant's page starts unzoomed.
+    After a zoom, Dash's graph stores the zoomed axis in its figure and redraws from the
+    stored figure; on a loaded machine the redraw that ran used a figure from before the
+    zoom, undoing the 1-h button. plotly keeps what the user changed across redraws that
+    do not know about it while ``uirevision`` stays the same; keyed by participant, so
+    the next participant's page starts unzoomed.
     """
     fig.update_layout(uirevision=participant_id)
     return fig
